@@ -1,0 +1,116 @@
+# One Makefile for people, the README and CI (.ci/run calls `make test`).
+# Every target sets up what is missing first, so a fresh clone needs nothing done by hand.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 supports Python 3.8-3.10 only: take python3.10 from PATH, else pyenv's 3.10.13.
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || { p=$$(pyenv prefix 3.10.13 2>/dev/null) && echo $$p/bin/python3.10; })
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/backcare.tar.gz
+# What `make rasa` runs with: credentials.yml plus Telegram when TELEGRAM_TOKEN is set (no secrets in it).
+CREDENTIALS := var/credentials.yml
+
+# Runtime settings, all overridable from the environment (see README).
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
+export RASA_INTERFACE ?= 127.0.0.1
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export TRACKER_STORE_URL ?= sqlite:///var/trackers.db
+export LOCK_STORE_TYPE ?= in_memory
+export REDIS_HOST ?= 127.0.0.1
+export REDIS_PORT ?= 6379
+export REDIS_DB ?= 1
+# Small request bodies only: Sanic would accept 100 MB.
+export SANIC_REQUEST_MAX_SIZE ?= 65536
+# No telemetry calls out of this machine; quieter TensorFlow.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_SHELL_STREAM_READING_TIMEOUT_IN_SECONDS ?= 60
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+	$(wildcard nlu/*.py) $(wildcard guidance/safety/*.yml) spacy_model/meta.json
+
+.PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
+	system-deps web-deps web credentials
+
+help: ## List the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON310)" -a -x "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13) and retry." >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py nlu/time_patterns.py
+	$(BIN)/python -m nlu.build_spacy spacy_model
+
+setup: $(BIN)/.installed spacy_model/meta.json ## Install Python packages and build the spaCy pipeline.
+	@mkdir -p var
+
+# Debian's chromium for the browser tests (Playwright's own download is unreachable here), npm for web/.
+system-deps: ## Install the Debian packages the tests need (chromium, npm) if missing.
+	@command -v chromium >/dev/null && command -v npm >/dev/null || { \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y chromium npm; }
+
+# Reinstalled when the lock file changes; `npm ci` installs exactly what it pins.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: run 'make system-deps' (Debian package npm)." >&2; exit 1; }
+	npm ci --prefix web --no-audit --no-fund
+	touch $@
+
+web-deps: web/node_modules/.installed ## Install the chat page's npm libraries (socket.io-client, dompurify).
+
+$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name backcare --out models
+	@touch $@
+
+train: $(MODEL) ## Train the model if data, config or domain changed.
+
+actions: setup ## Start the action server on 127.0.0.1:$ACTION_PORT.
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTION_PORT)
+
+# Rebuilt on every start because it depends on the environment; refuses TELEGRAM_TOKEN without
+# TELEGRAM_SECRET_TOKEN (and other incomplete Telegram settings), so nothing starts half-configured.
+credentials: $(BIN)/.installed
+	@$(BIN)/python -m channels.credentials $(CREDENTIALS)
+
+rasa: setup train credentials ## Start the Rasa server on $RASA_PORT (REST, socket.io; Telegram if TELEGRAM_TOKEN is set).
+	$(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials $(CREDENTIALS) \
+		--interface $(RASA_INTERFACE) --port $(RASA_PORT)
+
+web: web-deps ## Serve the chat page on http://localhost:$WEB_PORT/ (needs the Rasa server).
+	$(BIN)/python web/serve.py
+
+run: train web-deps credentials ## Set up, train if needed, start the action server, Rasa and the chat page; Ctrl-C stops all.
+	@trap 'kill 0' INT TERM EXIT; \
+	$(MAKE) --no-print-directory actions & \
+	$(MAKE) --no-print-directory rasa & \
+	$(MAKE) --no-print-directory web & \
+	wait
+
+shell: train ## Chat in the terminal (starts the action server too).
+	@trap 'kill 0' INT TERM EXIT; \
+	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) >var/actions.log 2>&1 & \
+	$(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+
+ask: ## One-shot question to a running server: make ask Q="heat or ice?" [SENDER=me]
+	@$(BIN)/python -m scripts.ask --url http://127.0.0.1:$(RASA_PORT) --sender "$(or $(SENDER),cli)" "$(Q)"
+
+lint: setup ## Ruff (with pydocstyle) and mypy.
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+validate: setup ## rasa data validate.
+	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
+
+test: train lint validate system-deps web-deps ## Everything CI runs: lint, pytest (unit, NLU, end to end), Rasa checks.
+	$(BIN)/python -m pytest
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results
+
+clean: ## Remove generated files (keeps the venv).
+	rm -rf models spacy_model results var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,158 @@
+"""Shared machinery for actions that answer from the guidance store."""
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from actions.onset import describe, hours_since
+from actions.store import Entry, GuidanceStore, Topic, get_store
+
+KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
+MAX_FOLLOW_UP_BUTTONS = 2
+# Ranking weights: a named thing or a matching onset window outweighs loose word overlap.
+TOPIC_BONUS = 3.0
+ONSET_BONUS = 5.0
+NAMED_BONUS = 5.0
+CONTEXT_BONUS = 2.0
+DEFAULT_BONUS = 1.0
+
+
+class StoreAction(Action, ABC):
+    """An action that reads the guidance store, handed in or loaded on first use.
+
+    The rasa-sdk server builds every action with no arguments, so the store defaults to the
+    shared lazily loaded one; tests pass a small store of their own.
+    """
+
+    def __init__(self, store: Optional[GuidanceStore] = None) -> None:
+        self._store = store
+
+    # Abstract so that the action server, which registers every concrete Action subclass,
+    # skips the base classes.
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    @property
+    def store(self) -> GuidanceStore:
+        """The store this action answers from."""
+        if self._store is None:
+            self._store = get_store()
+        return self._store
+
+    def mentioned(self, tracker: Tracker) -> Dict[str, str]:
+        """Vocabulary ids named in the latest message, by entity kind."""
+        found: Dict[str, str] = {}
+        for entity in tracker.latest_message.get("entities", []):
+            kind = entity.get("entity")
+            if kind in KINDS and kind not in found:
+                canonical = self.store.canonical(kind, str(entity.get("value", "")))
+                if canonical:
+                    found[kind] = canonical
+        return found
+
+    def remembered(self, tracker: Tracker) -> Dict[str, str]:
+        """Vocabulary ids from the slots: what the conversation was about before."""
+        found = {}
+        for kind in KINDS:
+            canonical = self.store.canonical(kind, tracker.get_slot(kind))
+            if canonical:
+                found[kind] = canonical
+        return found
+
+    @staticmethod
+    def onset_hours(tracker: Tracker) -> Optional[float]:
+        """Hours since the pain started, from the onset slot, if known."""
+        return hours_since(tracker.get_slot(names.ONSET))
+
+    def answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        entry: Entry,
+        hours: Optional[float] = None,
+    ) -> List[EventType]:
+        """Say an entry in 2-4 sentences with follow-up buttons; remember it for "why?"."""
+        text = entry.advice
+        if hours is not None:
+            text = text.replace("{onset}", describe(hours))
+        if entry.cautions:
+            text = f"{text} {entry.cautions[0]}"
+        dispatcher.utter_message(text=text, buttons=self.buttons(entry), entry_id=entry.id)
+        return [SlotSet(names.LAST_ENTRY, entry.id)]
+
+    def buttons(self, entry: Entry) -> List[Dict[str, Any]]:
+        """Quick replies for the natural next questions about an entry."""
+        buttons = [{"title": "Why?", "payload": f"/{names.ASK_WHY}"}]
+        for target in entry.follow_ups[:MAX_FOLLOW_UP_BUTTONS]:
+            follow = self.store.get(target)
+            if follow is not None:
+                payload = f'/{names.ASK_ENTRY}{{"{names.ENTRY_ID}": "{follow.id}"}}'
+                buttons.append({"title": follow.question, "payload": payload})
+        buttons.append({"title": "Source", "payload": f"/{names.ASK_SOURCE}"})
+        return buttons
+
+
+class TopicAction(StoreAction, ABC):
+    """Answers a topic question with the entry that best fits what was said.
+
+    Subclasses set ``topics`` (the first is the action's own topic) and ``action_name``.
+    Reads the equipment, body_area and therapy slots; sets ``last_entry``. The domain must
+    declare those slots and the ``ask_why``, ``ask_source`` and ``ask_entry`` intents.
+    """
+
+    @property
+    @abstractmethod
+    def action_name(self) -> str:
+        """The action's name in the domain (a class attribute in subclasses)."""
+
+    @property
+    @abstractmethod
+    def topics(self) -> Tuple[Topic, ...]:
+        """The topics this action answers from, its own first (a class attribute in subclasses)."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return self.action_name
+
+    def choose(self, tracker: Tracker) -> Optional[Entry]:
+        """The entry that best answers the latest message.
+
+        Ranks by how well the words match (BM25), plus a bonus for entries of this action's
+        topics and for entries about the equipment, body area or therapy named now (more) or
+        earlier in the conversation (less). Entries whose onset window excludes the known
+        onset never win.
+        """
+        text = tracker.latest_message.get("text") or ""
+        now = self.mentioned(tracker)
+        before = self.remembered(tracker)
+        hours = self.onset_hours(tracker)
+        words = self.store.scores(text)
+        best: Optional[Tuple[float, Entry]] = None
+        for entry in self.store.entries:
+            window = entry.applies_to.hours_since_onset
+            if window is not None and (hours is None or not window.contains(hours)):
+                continue
+            named = sum(v in getattr(entry.applies_to, k) for k, v in now.items())
+            context = sum(v in getattr(entry.applies_to, k) for k, v in before.items())
+            in_topic = entry.topic in self.topics
+            if not (in_topic or named):
+                continue
+            score = words[entry.id] + TOPIC_BONUS * in_topic + NAMED_BONUS * named + ONSET_BONUS * (window is not None)
+            score += CONTEXT_BONUS * context + DEFAULT_BONUS * (entry.default and entry.topic == self.topics[0])
+            if best is None or score > best[0]:
+                best = (score, entry)
+        return best[1] if best else None
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """Answer the latest message from this action's topics."""
+        entry = self.choose(tracker)
+        if entry is None:
+            dispatcher.utter_message(response="utter_capabilities")
+            return []
+        return self.answer(dispatcher, entry, self.onset_hours(tracker))

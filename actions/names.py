@@ -1,0 +1,31 @@
+"""Slot, intent, entity, response and action names shared by the actions and the domain."""
+
+# Entities (and slots of the same name) that the spaCy entity ruler extracts.
+EQUIPMENT = "equipment"
+BODY_AREA = "body_area"
+THERAPY = "therapy"
+ONSET = "onset"
+RED_FLAG_SIGN = "red_flag_sign"
+ENTRY_ID = "entry_id"
+
+# Slots the actions keep for context.
+LAST_ENTRY = "last_entry"
+REQUESTED_SLOT = "requested_slot"
+
+# Intents set by the red-flag detector, one per tier; they win over every other intent.
+RED_FLAG_EMERGENCY = "red_flag_emergency"
+RED_FLAG_URGENT = "red_flag_urgent"
+RED_FLAG_SOON = "red_flag_soon"
+RED_FLAG_INTENTS = (RED_FLAG_EMERGENCY, RED_FLAG_URGENT, RED_FLAG_SOON)
+
+# Follow-up intents, also used as button payloads.
+ASK_WHY = "ask_why"
+ASK_MORE = "ask_more"
+ASK_SOURCE = "ask_source"
+ASK_ENTRY = "ask_entry"
+
+# Forms and responses.
+ONSET_FORM = "onset_form"
+UTTER_ASK_ONSET = "utter_ask_onset"
+UTTER_NO_CONTEXT = "utter_no_context"
+UTTER_DISCLAIMER = "utter_disclaimer"

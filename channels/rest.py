@@ -1,0 +1,103 @@
+"""The REST channel with input checks, the answering entry in each reply, and no silent turns."""
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.guard import APOLOGY, clean_text, reply_instead
+
+logger = logging.getLogger(__name__)
+MAX_SENDER_CHARS = 128
+
+
+class EntryCollectingOutputChannel(CollectingOutputChannel):
+    """Collects replies like Rasa's, keeping which guidance entry each one came from."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        """Collect a text reply with its entry id."""
+        await self._persist_message(self._with_entry(self._message(recipient_id, text=text), kwargs))
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        """Collect a reply with quick-reply buttons and its entry id."""
+        message = self._message(recipient_id, text=text, buttons=buttons)
+        await self._persist_message(self._with_entry(message, kwargs))
+
+    @staticmethod
+    def _with_entry(message: Dict[Text, Any], kwargs: Dict[Text, Any]) -> Dict[Text, Any]:
+        if kwargs.get("entry_id"):
+            message["metadata"] = {"entry_id": kwargs["entry_id"]}
+        return message
+
+
+def _error(status: int, message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+class GuardedRestInput(RestInput):
+    """``POST /webhooks/rest/webhook`` with ``{"sender": str, "message": str}``.
+
+    Answers 400 for a body that is not a JSON object, a missing or non-string sender (Rasa
+    would file it under a shared "default" conversation) or a non-string message; answers
+    empty or over-long text with a friendly reply without touching the conversation; and
+    apologises rather than staying silent when the bot produced no reply.
+    """
+
+    @classmethod
+    def name(cls) -> Text:
+        """Keep Rasa's URL: /webhooks/rest/webhook."""
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The health and webhook routes."""
+        hook = Blueprint("guarded_rest_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return _error(400, "The body must be JSON.")
+            if not isinstance(body, dict):
+                return _error(400, "The body must be a JSON object.")
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+            if not isinstance(text, str):
+                return _error(400, "'message' must be a string.")
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+            return response.json(await self.handle(on_new_message, sender, text, metadata))
+
+        return hook
+
+    async def handle(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender: str,
+        text: str,
+        metadata: Optional[Dict[Text, Any]],
+    ) -> List[Dict[Text, Any]]:
+        """Run one turn and return the bot's replies, never an empty list."""
+        text = clean_text(text)
+        instead = reply_instead(text)
+        if instead:
+            return [{"recipient_id": sender, "text": instead}]
+        collector = EntryCollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            )
+        except Exception:  # noqa: BLE001 - any failure must still get the user a reply
+            logger.exception("The bot failed to handle a REST message.")
+        return collector.messages or [{"recipient_id": sender, "text": APOLOGY}]

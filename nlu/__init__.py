@@ -1,0 +1,1 @@
+"""Our spaCy pipeline builder and the custom Rasa NLU components."""

@@ -1,0 +1,191 @@
+"""The red-flag data: warning signs, their tiers, patterns and escalation wording.
+
+The content lives in ``guidance/safety/red_flags.yml`` (a subfolder, so the guidance store does
+not read it) and is reviewed like code. It is validated with pydantic when first loaded, so a bad
+file fails loudly, naming the sign and the field, instead of silently missing a warning sign.
+This module has no Rasa imports: the NLU detector and the action server both use it.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+RED_FLAGS_FILE = Path(__file__).resolve().parent.parent / "guidance" / "safety" / "red_flags.yml"
+
+SIGN_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_CLASS_REF = re.compile(r"@([a-z_]+)")
+
+
+class Tier(str, Enum):
+    """How soon someone needs medical help; each tier has its own intent and message."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    SOON = "soon"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more urgent: emergency 3, urgent 2, soon 1."""
+        return {"emergency": 3, "urgent": 2, "soon": 1}[self.value]
+
+    @property
+    def intent(self) -> str:
+        """The intent the detector sets for this tier, e.g. ``red_flag_emergency``."""
+        return f"red_flag_{self.value}"
+
+    @classmethod
+    def from_intent(cls, intent: Optional[str]) -> Optional[Tier]:
+        """The tier of a ``red_flag_*`` intent, or None for any other intent."""
+        for tier in cls:
+            if tier.intent == intent:
+                return tier
+        return None
+
+
+class TierText(BaseModel):
+    """What the assistant says for a tier; ``{signs}`` is replaced by the labels of the signs heard."""
+
+    message: str = Field(..., min_length=40)
+    source: str = Field(..., min_length=5)
+
+    class Config:
+        extra = "forbid"
+
+    @validator("message")
+    def _names_signs_and_role(cls, value: str) -> str:  # noqa: N805 - pydantic validators take cls
+        if "{signs}" not in value:
+            raise ValueError("must contain {signs}, where the signs heard are named")
+        if "not a doctor" not in value:
+            raise ValueError("must say the assistant is not a doctor")
+        return value
+
+
+class AgeRange(BaseModel):
+    """A sign that only counts when the message states an age below ``below`` or above ``above``."""
+
+    below: int
+    above: int
+
+    class Config:
+        extra = "forbid"
+
+
+class Sign(BaseModel):
+    """One warning sign: what the bot calls it, its tier, and the phrasings that mean it."""
+
+    id: str
+    tier: Tier
+    label: str = Field(..., min_length=5, description="How the bot names it: 'loss of bladder control'.")
+    history_counts: bool = Field(
+        False, description="A past mention still counts (history of cancer); otherwise it must be current."
+    )
+    patterns: List[str] = Field(..., min_items=1)
+    requires: List[str] = Field([], description="If given, one of these must also appear in the message.")
+    unless: List[str] = Field([], description="A mention is dropped if one of these is in its sentence.")
+    min_weeks: Optional[float] = Field(None, description="Its sentence must state a duration this long.")
+    age: Optional[AgeRange] = None
+
+    class Config:
+        extra = "forbid"
+
+    @validator("id")
+    def _id_shape(cls, value: str) -> str:  # noqa: N805
+        if not SIGN_ID.match(value):
+            raise ValueError("must be lowercase snake case")
+        return value
+
+
+class Context(BaseModel):
+    """Words and patterns that decide whether a mention is negated or in the past."""
+
+    negation: List[str] = Field(..., min_items=1)
+    not_negating: List[str] = Field([], description="A negation word followed by one of these is not one.")
+    distant_past: List[str] = []
+    resolved: List[str] = []
+
+    class Config:
+        extra = "forbid"
+
+
+class RedFlagData(BaseModel):
+    """The whole ``red_flags.yml``."""
+
+    tiers: Dict[Tier, TierText]
+    word_classes: Dict[str, List[str]] = {}
+    context: Context
+    signs: List[Sign] = Field(..., min_items=1)
+
+    class Config:
+        extra = "forbid"
+
+    @root_validator(skip_on_failure=True)
+    def _consistent(cls, values: Dict) -> Dict:  # noqa: N805
+        missing = set(Tier) - set(values["tiers"])
+        if missing:
+            raise ValueError(f"tiers: missing {sorted(t.value for t in missing)}")
+        seen = set()
+        classes = values["word_classes"]
+        for sign in values["signs"]:
+            if sign.id in seen:
+                raise ValueError(f"sign {sign.id}: id used twice")
+            seen.add(sign.id)
+            for pattern in [*sign.patterns, *sign.requires, *sign.unless]:
+                for name in _CLASS_REF.findall(pattern):
+                    if name not in classes:
+                        raise ValueError(f"sign {sign.id}: pattern {pattern!r} uses unknown @{name}")
+        return values
+
+    def sign(self, sign_id: str) -> Optional[Sign]:
+        """The sign with this id, or None."""
+        return next((s for s in self.signs if s.id == sign_id), None)
+
+    def message_for(self, tier: Tier, sign_ids: Sequence[str]) -> str:
+        """The escalation text for ``tier`` naming the signs (known ids only, in the order given)."""
+        labels = [s.label for s in (self.sign(i) for i in dict.fromkeys(sign_ids)) if s is not None]
+        return self.tiers[tier].message.format(signs=join_labels(labels) or "a warning sign")
+
+
+def join_labels(labels: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+class RedFlagDataError(ValueError):
+    """red_flags.yml is invalid; the message names the file and what is wrong."""
+
+
+def _location(loc: Tuple, raw: object) -> str:
+    if len(loc) >= 2 and loc[0] == "signs" and isinstance(loc[1], int) and isinstance(raw, dict):
+        signs = raw.get("signs")
+        entry = signs[loc[1]] if isinstance(signs, list) and loc[1] < len(signs) else None
+        sign_id = entry.get("id") if isinstance(entry, dict) else None
+        return f"sign {sign_id or '#' + str(loc[1] + 1)}, field " + ".".join(str(p) for p in loc[2:])
+    return "field " + ".".join(str(p) for p in loc)
+
+
+def load_red_flags(path: Path = RED_FLAGS_FILE) -> RedFlagData:
+    """Read and validate ``path``; raise RedFlagDataError naming the sign and field at fault."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RedFlagDataError(f"{path.name}: cannot read: {exc}") from exc
+    try:
+        return RedFlagData.parse_obj(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_location(tuple(e['loc']), raw)}: {e['msg']}" for e in exc.errors())
+        raise RedFlagDataError(f"{path.name}: {problems}") from exc
+
+
+@lru_cache(maxsize=None)
+def get_red_flags() -> RedFlagData:
+    """The repository's red-flag data, loaded on first use and then shared."""
+    return load_red_flags()

@@ -1,0 +1,35 @@
+"""Entity-ruler patterns for when the pain started: "yesterday", "3 days ago", "for a week"."""
+
+from typing import Dict, List
+
+# Minutes only count with "ago": "use it for 20 minutes" is a duration, not an onset.
+UNITS = ["hour", "hours", "hr", "hrs", "day", "days", "week", "weeks", "wk", "wks", "month", "months"]
+ALL_UNITS = ["minute", "minutes", "min", "mins", *UNITS]
+FUZZY_COUNT = ["few", "couple", "several"]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+PHRASES = [
+    "yesterday", "today", "tonight", "this morning", "this afternoon", "this evening",
+    "last night", "just now", "earlier today", "day before yesterday", "the day before yesterday",
+    "last week", "last month", "the other day", "over the weekend", "last weekend",
+    "this week", "a while ago", "ages ago", "a while back", "right now", "an hour ago",
+]
+
+
+def onset_patterns() -> List[Dict]:
+    """Patterns labelled ``onset`` for the spaCy entity ruler."""
+    count = {"LIKE_NUM": True}
+    patterns: List[List[Dict]] = [
+        [count, {"LOWER": {"IN": ALL_UNITS}}, {"LOWER": {"IN": ["ago", "back"]}}],
+        [{"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": FUZZY_COUNT}, "OP": "?"}, {"LOWER": "of", "OP": "?"},
+         {"LOWER": {"IN": ALL_UNITS}}, {"LOWER": {"IN": ["ago", "back"]}}],
+        [{"LOWER": {"IN": FUZZY_COUNT}}, {"LOWER": "of", "OP": "?"}, {"LOWER": {"IN": ALL_UNITS}},
+         {"LOWER": {"IN": ["ago", "back"]}}],
+        [{"LOWER": {"IN": ["for", "past", "last"]}}, count, {"LOWER": {"IN": UNITS}}],
+        [{"LOWER": {"IN": ["for", "past", "last"]}}, {"LOWER": {"IN": ["a", "an", "the"]}, "OP": "?"},
+         {"LOWER": {"IN": FUZZY_COUNT}, "OP": "?"}, {"LOWER": "of", "OP": "?"}, {"LOWER": {"IN": UNITS}}],
+        [count, {"LOWER": {"IN": UNITS}}],
+        [{"LOWER": {"IN": ["since", "on", "last"]}}, {"LOWER": {"IN": WEEKDAYS}}],
+    ]
+    patterns += [[{"LOWER": word} for word in phrase.split()] for phrase in PHRASES]
+    return [{"label": "onset", "pattern": p} for p in patterns]

@@ -1,0 +1,1 @@
+"""Command-line helpers run through the Makefile."""

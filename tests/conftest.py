@@ -1,0 +1,46 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import settings
+from actions.store import GuidanceStore, load_store
+
+
+@pytest.fixture(scope="session")
+def store() -> GuidanceStore:
+    """The real guidance store, loaded once per run from the repo (not GUIDANCE_DIR)."""
+    return load_store(settings.REPO_ROOT / "guidance")
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """The real domain.yml, as the action server receives it."""
+    return yaml.safe_load((settings.REPO_ROOT / "domain.yml").read_text())
+
+
+def make_tracker(
+    text: str = "",
+    intent: str = "",
+    entities: Sequence[Tuple[str, str]] = (),
+    slots: Optional[Dict[str, Any]] = None,
+) -> Tracker:
+    """A tracker whose latest message is ``text`` with the given intent, entities and slots."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": [{"entity": kind, "value": value} for kind, value in entities],
+    }
+    return Tracker("test-user", dict(slots or {}), latest, [], False, None, {}, "action_listen")
+
+
+def said(dispatcher: CollectingDispatcher) -> str:
+    """Everything the action said, lowercased, for assertions on what a person reads."""
+    return " ".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages).lower()

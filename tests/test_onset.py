@@ -1,0 +1,45 @@
+from datetime import datetime
+from typing import Optional
+
+import pytest
+
+from actions.onset import describe, hours_since
+
+WEDNESDAY = datetime(2026, 11, 25, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("yesterday", 24),
+        ("2 hours ago", 2),
+        ("5 days ago", 120),
+        ("this morning", 6),
+        ("three days ago", 72),
+        ("a couple of days ago", 48),
+        ("an hour ago", 1),
+        ("a few hours ago", 3),
+        ("last week", 168),
+        ("for a week", 168),
+        ("2 days", 48),
+        ("10 min ago", 1 / 6),
+        ("the day before yesterday", 40),
+        ("since Monday", 48),
+        ("on wednesday", 168),
+        ("It started 3 DAYS AGO!", 72),
+        ("dunno", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_hours_since(text: Optional[str], hours: Optional[float]) -> None:
+    assert hours_since(text, now=WEDNESDAY) == (None if hours is None else pytest.approx(hours))
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [(0.2, "less than an hour"), (1, "1 hour"), (6, "6 hours"), (24, "a day"), (48, "2 days"), (120, "5 days"),
+     (400, "2 weeks")],
+)
+def test_describe(hours: float, words: str) -> None:
+    assert describe(hours) == words
