@@ -21,10 +21,23 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 export TRACKER_STORE_URL ?= sqlite:///var/trackers.db
 export LOCK_STORE_TYPE ?= in_memory
 export REDIS_HOST ?= 127.0.0.1
-export REDIS_PORT ?= 6379
+export REDIS_PORT ?= 6380
 export REDIS_DB ?= 1
-# Small request bodies only: Sanic would accept 100 MB.
-export SANIC_REQUEST_MAX_SIZE ?= 65536
+# Scale-out mode (`make run-cluster`): our own PostgreSQL and Redis on ports that miss system services.
+export PG_PORT ?= 5433
+# Calls to the action server give up after this many seconds (Rasa would wait 300).
+export ACTION_TIMEOUT_SECONDS ?= 5
+# How long a Rasa server that died mid-turn blocks that conversation (Rasa's default: 60 s);
+# well above the longest turn, which the action timeout bounds.
+export TICKET_LOCK_LIFETIME ?= 20
+# Small request bodies for the Rasa server: Sanic would accept 100 MB. Not exported: the action
+# server is Sanic too and receives whole trackers from Rasa, past 64 KB after about 20 turns.
+REQUEST_MAX_SIZE ?= 65536
+# `rasa run` as every target starts it. The HTTP API stays off unless RASA_JWT_SECRET is set, and
+# then accepts only JWTs signed with it (never --auth-token, which travels in the query string).
+RASA_RUN = SANIC_REQUEST_MAX_SIZE=$(REQUEST_MAX_SIZE) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml \
+	--credentials $(CREDENTIALS) --interface $(RASA_INTERFACE) \
+	$(if $(RASA_JWT_SECRET),--enable-api --jwt-secret "$$RASA_JWT_SECRET" --jwt-method HS256)
 # No telemetry calls out of this machine; quieter TensorFlow.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -34,7 +47,7 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 	$(wildcard nlu/*.py) $(wildcard guidance/safety/*.yml) spacy_model/meta.json
 
 .PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
-	system-deps web-deps web credentials
+	system-deps web-deps web credentials bench cluster-deps run-cluster load
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,10 +65,16 @@ setup: $(BIN)/.installed spacy_model/meta.json ## Install Python packages and bu
 	@mkdir -p var
 
 # Debian's chromium for the browser tests (Playwright's own download is unreachable here), npm for web/.
-system-deps: ## Install the Debian packages the tests need (chromium, npm) if missing.
+system-deps: cluster-deps ## Install the Debian packages the tests need (chromium, npm, postgresql, redis) if missing.
 	@command -v chromium >/dev/null && command -v npm >/dev/null || { \
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
 		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y chromium npm; }
+
+# Scale-out mode and its tests run Debian's PostgreSQL and Redis binaries (scripts/services.py).
+cluster-deps: ## Install PostgreSQL and Redis (Debian packages) if missing.
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null || { \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y postgresql redis-server; }
 
 # Reinstalled when the lock file changes; `npm ci` installs exactly what it pins.
 web/node_modules/.installed: web/package.json web/package-lock.json
@@ -80,8 +99,7 @@ credentials: $(BIN)/.installed
 	@$(BIN)/python -m channels.credentials $(CREDENTIALS)
 
 rasa: setup train credentials ## Start the Rasa server on $RASA_PORT (REST, socket.io; Telegram if TELEGRAM_TOKEN is set).
-	$(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml --credentials $(CREDENTIALS) \
-		--interface $(RASA_INTERFACE) --port $(RASA_PORT)
+	$(RASA_RUN) --port $(RASA_PORT)
 
 web: web-deps ## Serve the chat page on http://localhost:$WEB_PORT/ (needs the Rasa server).
 	$(BIN)/python web/serve.py
@@ -92,6 +110,22 @@ run: train web-deps credentials ## Set up, train if needed, start the action ser
 	$(MAKE) --no-print-directory rasa & \
 	$(MAKE) --no-print-directory web & \
 	wait
+
+# Scaling out the Rasa way: stateless Rasa servers sharing PostgreSQL (conversations) and Redis
+# (turn locks). Both run from var/pg and var/redis as unprivileged users (scripts/services.py).
+run-cluster: train credentials cluster-deps ## PostgreSQL + Redis, the action server, Rasa on $RASA_PORT and $RASA_PORT+1; Ctrl-C stops all.
+	@cluster=$$($(BIN)/python -m scripts.services start --dir var --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)) || exit 1; \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait; $(BIN)/python -m scripts.services stop --dir var' INT TERM EXIT; \
+	set -a; eval "$$cluster"; set +a; \
+	echo "PostgreSQL on 127.0.0.1:$(PG_PORT), Redis on 127.0.0.1:$(REDIS_PORT); Rasa replicas on ports $(RASA_PORT) and $$(( $(RASA_PORT) + 1 ))."; \
+	$(MAKE) --no-print-directory actions & \
+	$(RASA_RUN) --port $(RASA_PORT) & \
+	$(RASA_RUN) --port $$(( $(RASA_PORT) + 1 )) & \
+	wait
+
+# Starts its own cluster on free ports (never the one of run-cluster); `make test` runs a short form.
+load: train cluster-deps ## Load test: 50 conversations x 20 turns over two replicas; report in bench/results/load.md.
+	$(BIN)/python -m bench.load --start --conversations $(or $(CONVERSATIONS),50) --turns $(or $(TURNS),20)
 
 shell: train ## Chat in the terminal (starts the action server too).
 	@trap 'kill 0' INT TERM EXIT; \
@@ -111,6 +145,10 @@ validate: setup ## rasa data validate.
 test: train lint validate system-deps web-deps ## Everything CI runs: lint, pytest (unit, NLU, end to end), Rasa checks.
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results
+
+# Trains its own models from scratch in a temp dir (never touches models/); `make test` runs a smoke slice.
+bench: setup ## Measure vs baselines (~20 min): bench/results/<date>.{json,md,png}, latest in docs/bench/.
+	$(BIN)/python -m bench.run
 
 clean: ## Remove generated files (keeps the venv).
 	rm -rf models spacy_model results var .pytest_cache .mypy_cache .ruff_cache

@@ -15,8 +15,10 @@ KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
 MAX_FOLLOW_UP_BUTTONS = 2
 # Ranking weights: a named thing or a matching onset window outweighs loose word overlap.
 TOPIC_BONUS = 3.0
+RELATED_TOPIC_BONUS = 1.5
 ONSET_BONUS = 5.0
-NAMED_BONUS = 5.0
+# Equipment and therapy pin an answer down; "lower back" is in almost every question.
+NAMED_BONUS = {names.EQUIPMENT: 5.0, names.THERAPY: 3.0, names.BODY_AREA: 1.5}
 CONTEXT_BONUS = 2.0
 DEFAULT_BONUS = 1.0
 
@@ -121,10 +123,10 @@ class TopicAction(StoreAction, ABC):
     def choose(self, tracker: Tracker) -> Optional[Entry]:
         """The entry that best answers the latest message.
 
-        Ranks by how well the words match (BM25), plus a bonus for entries of this action's
-        topics and for entries about the equipment, body area or therapy named now (more) or
-        earlier in the conversation (less). Entries whose onset window excludes the known
-        onset never win.
+        Ranks every entry by how well its words match (BM25), plus bonuses: for this action's
+        own topic and its related topics, for the equipment, body area or therapy named now
+        (more) or earlier in the conversation (less), and for an onset window that holds.
+        Entries whose onset window excludes the onset (or needs an unknown one) never win.
         """
         text = tracker.latest_message.get("text") or ""
         now = self.mentioned(tracker)
@@ -136,13 +138,15 @@ class TopicAction(StoreAction, ABC):
             window = entry.applies_to.hours_since_onset
             if window is not None and (hours is None or not window.contains(hours)):
                 continue
-            named = sum(v in getattr(entry.applies_to, k) for k, v in now.items())
-            context = sum(v in getattr(entry.applies_to, k) for k, v in before.items())
-            in_topic = entry.topic in self.topics
-            if not (in_topic or named):
-                continue
-            score = words[entry.id] + TOPIC_BONUS * in_topic + NAMED_BONUS * named + ONSET_BONUS * (window is not None)
-            score += CONTEXT_BONUS * context + DEFAULT_BONUS * (entry.default and entry.topic == self.topics[0])
+            score = words[entry.id] + ONSET_BONUS * (window is not None)
+            if entry.topic == self.topics[0]:
+                score += TOPIC_BONUS + DEFAULT_BONUS * entry.default
+            elif entry.topic in self.topics:
+                score += RELATED_TOPIC_BONUS
+            for kind, value in now.items():
+                score += NAMED_BONUS[kind] * (value in getattr(entry.applies_to, kind))
+            for kind, value in before.items():
+                score += CONTEXT_BONUS * (value in getattr(entry.applies_to, kind))
             if best is None or score > best[0]:
                 best = (score, entry)
         return best[1] if best else None

@@ -20,10 +20,19 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
 from actions import settings
+from nlu.english import lemma_table
 
 KINDS = ("equipment", "body_area", "therapy")
 ENTRY_ID = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
 _WORD = re.compile(r"[a-z0-9]+")
+# Chat shorthand for units the lemma table does not know.
+SHORTHAND = {"min": "minute", "mins": "minute", "hr": "hour", "hrs": "hour", "wk": "week", "wks": "week"}
+# Words too common to tell entries apart. Question words stay: "how long" vs "where" is the point.
+STOP_WORDS = frozenset(
+    "a an the i me my im i'm you your it its is are am be was were do does did can could should would will "
+    "and or but if so to of in on at for with about from by as this that these those there here "
+    "what which who any some just really very get got have has had back pain".split()
+)
 
 
 class Topic(str, Enum):
@@ -163,9 +172,10 @@ class GuidanceError(ValueError):
 
 
 def _tokens(text: str) -> List[str]:
-    """Lowercase word tokens with a crude plural fold, good enough for ranking short entries."""
-    words = _WORD.findall(text.lower())
-    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+    """Lemmas of the content words in ``text`` (spaCy's English lookup table), for ranking."""
+    lemmas = lemma_table()
+    words = (SHORTHAND.get(w, w) for w in _WORD.findall(text.lower()))
+    return [lemmas.get(w, w) for w in words if w not in STOP_WORDS]
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.action_timeout import apply_action_timeout
 from channels.guard import APOLOGY, clean_text, reply_instead
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,12 @@ class GuardedRestInput(RestInput):
     def name(cls) -> Text:
         """Keep Rasa's URL: /webhooks/rest/webhook."""
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """Build the channel; every Rasa server of ours has it, so it also sets the action timeout."""
+        apply_action_timeout()
+        return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health and webhook routes."""

@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import APOLOGY, clean_text, reply_instead
-from channels.telegram_settings import ConfigError, TelegramSettings
+from channels.telegram_settings import DEFAULT_API_URL, ConfigError, TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class GuardedTelegramOutput(TelegramOutput):
     and looked up again on the tap.
     """
 
-    def __init__(self, access_token: Optional[str], api_url: str = "https://api.telegram.org") -> None:
+    def __init__(self, access_token: Optional[str], api_url: str = DEFAULT_API_URL) -> None:
         # Rasa's __init__ cannot pass a server; aiogram's Bot does no I/O here, so this is safe
         # inside or outside a running event loop.
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
@@ -268,7 +268,11 @@ class GuardedTelegramOutput(TelegramOutput):
         button_type: Optional[str] = "inline",
         **kwargs: Any,
     ) -> None:
-        """Send a text with an inline keyboard under its last part."""
+        """Send a text with an inline keyboard under its last part.
+
+        ``button_type`` is accepted for Rasa's signature; the bot's buttons are always quick
+        replies, so they are always inline.
+        """
         chunks = split_message(text)
         if not chunks:
             logger.warning("Not sending buttons without text: Telegram requires a text.")
@@ -346,10 +350,21 @@ class GuardedTelegramInput(TelegramInput):
         """Check the token with ``getMe`` and register the webhook with the secret token, once.
 
         Raises:
-            RasaException: Telegram refused either call, or the token belongs to another bot.
+            RasaException: Telegram could not be reached or refused a call, or the token
+                belongs to another bot than ``TELEGRAM_BOT_NAME``.
         """
         if self._connected:
             return
+        try:
+            username = await self._register()
+        except BaseException:
+            # The server will not start: leave no HTTP session open behind it.
+            await self.output.close_session()
+            raise
+        self._connected = True
+        logger.info("Telegram webhook registered for @%s at %s.", username, self.settings.webhook_url)
+
+    async def _register(self) -> str:
         try:
             me = await self.output.get_me()
             if self.settings.bot_name and (me.username or "").lower() != self.settings.bot_name.lower():
@@ -367,11 +382,13 @@ class GuardedTelegramInput(TelegramInput):
                 },
             )
         except TelegramAPIError as error:
-            raise RasaException(f"Telegram channel: the Bot API refused the bot: {error}") from error
+            raise RasaException(
+                f"Telegram channel: could not register the webhook with the Bot API at "
+                f"{self.settings.api_url}: {error}"
+            ) from error
         if registered is not True:
             raise RasaException(f"Telegram channel: setWebhook answered {registered!r}.")
-        self._connected = True
-        logger.info("Telegram webhook registered for @%s at %s.", me.username, self.settings.webhook_url)
+        return str(me.username)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health route, the webhook route, and the start and stop hooks."""

@@ -7,8 +7,11 @@ lexicon. Everything is read lazily, once, and never at import time.
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import json
 from functools import lru_cache
+from pathlib import Path
 from typing import Dict, FrozenSet, Iterable
 
 # Stop-word lists of the languages people most often write to an English bot in; a word from
@@ -24,12 +27,16 @@ CHAT_WORDS = frozenset(
 
 @lru_cache(maxsize=None)
 def lemma_table() -> Dict[str, str]:
-    """spaCy's English lemma lookup table: inflected form -> lemma (lowercase keys kept)."""
-    import spacy_lookups_data
-    from spacy.util import load_language_data
+    """spaCy's English lemma lookup table: inflected form -> lemma (lowercase keys kept).
 
-    # The registry names the plain .json file; load_language_data also finds the .json.gz shipped.
-    raw = load_language_data(spacy_lookups_data.en["lemma_lookup"])
+    Read straight from the gzipped JSON that spacy-lookups-data ships, without importing spaCy,
+    so the action server (which ranks guidance by lemmas) stays small.
+    """
+    import spacy_lookups_data
+
+    path = Path(str(spacy_lookups_data.en["lemma_lookup"]))
+    with gzip.open(path.with_name(path.name + ".gz"), "rt", encoding="utf-8") as handle:
+        raw = json.load(handle)
     return {form.lower(): lemma.lower() for form, lemma in raw.items()}
 
 

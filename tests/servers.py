@@ -16,6 +16,7 @@ import requests
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MODEL = REPO / "models" / "backcare.tar.gz"
+ACTION_SERVER_MAX_BODY = "100000000"
 
 
 def free_port() -> int:
@@ -87,7 +88,9 @@ def start_actions(workdir: Path, env: Dict[str, str], port: Optional[int] = None
     log = workdir / f"actions-{port}.log"
     proc = _spawn(
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        {**env, "SANIC_HOST": "127.0.0.1"},
+        # Sanic's own body limit, not the Rasa server's 64 KB: Rasa posts whole trackers here,
+        # and a tracker passes 64 KB after about 20 turns.
+        {**env, "SANIC_HOST": "127.0.0.1", "SANIC_REQUEST_MAX_SIZE": ACTION_SERVER_MAX_BODY},
         log,
     )
     server = Server(proc, f"http://127.0.0.1:{port}", log)

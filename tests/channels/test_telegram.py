@@ -4,6 +4,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 import pytest_asyncio
+from rasa.shared.exceptions import RasaException
 
 from channels.guard import APOLOGY, EMPTY_REPLY
 from channels.telegram import (
@@ -282,3 +283,29 @@ async def test_telegram_failing_to_deliver_is_logged_not_raised(
     await channel.handle_update({"update_id": 2, "message": message(sticker={"file_id": "s"})}, unused)
     await channel.handle_update({"update_id": 3, "message": message(sticker={"file_id": "s"})}, unused)
     assert texts(api) == [NOT_TEXT_REPLY] * 3
+
+
+async def test_start_checks_the_bot_then_registers_the_webhook_with_the_secret(
+    api: BotApiStandin, channel: GuardedTelegramInput
+) -> None:
+    await channel.connect()
+    await channel.connect()
+    assert [c.method for c in api.calls] == ["getMe", "setWebhook"]
+    assert api.calls[1].params["secret_token"] == SECRET
+
+
+async def test_a_token_of_another_bot_stops_the_start_before_set_webhook(api: BotApiStandin) -> None:
+    channel = GuardedTelegramInput(
+        TelegramSettings.load({**GOOD_ENV, "TELEGRAM_API_URL": api.url, "TELEGRAM_BOT_NAME": "other_bot"})
+    )
+    with pytest.raises(RasaException, match="not to TELEGRAM_BOT_NAME @other_bot"):
+        await channel.connect()
+    assert [c.method for c in api.calls] == ["getMe"]
+
+
+async def test_an_unreachable_bot_api_stops_the_start() -> None:
+    with BotApiStandin() as gone:
+        url = gone.url
+    channel = GuardedTelegramInput(TelegramSettings.load({**GOOD_ENV, "TELEGRAM_API_URL": url}))
+    with pytest.raises(RasaException, match="could not register the webhook"):
+        await channel.connect()

@@ -29,7 +29,8 @@ class Client:
         self.sio.on("session_confirm", self.confirmed.put)
 
     async def connect(self, url: str, origin: str) -> None:
-        await self.sio.connect(url, headers={"Origin": origin}, wait_timeout=10)
+        # Long-polling only: python-engineio's websocket client needs aiohttp >= 3.10, Rasa pins 3.9.
+        await self.sio.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
         await self.sio.emit("session_request", {"session_id": self.session_id})
         assert await asyncio.wait_for(self.confirmed.get(), 10) == self.session_id
 

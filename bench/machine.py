@@ -1,0 +1,60 @@
+"""What the bench ran on: the figures only mean something next to the machine and the load on it."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Dict
+
+from bench.common import REPO
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
+        )
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def describe() -> Dict[str, Any]:
+    """CPU count and model, memory, Python and Rasa versions, the commit measured."""
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_model": _cpu_model(),
+        "memory_gib": round(_memory_gib(), 1),
+        "python": platform.python_version(),
+        "rasa": metadata.version("rasa"),
+        "os": f"{platform.system()} {platform.release()}",
+        "commit": _commit(),
+    }
+
+
+def load() -> float:
+    """One-minute load average: above the core count, something else competed for the CPU."""
+    return os.getloadavg()[0]

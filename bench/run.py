@@ -1,0 +1,338 @@
+"""``make bench``: every measurement of issue 7 in one run, then the report, the plots and a summary.
+
+Usage::
+
+    python -m bench.run            # full run (what `make bench` does); about 20 minutes on 2 cores
+    python -m bench.run --smoke    # each stage on a tiny slice, against servers started from
+                                   # models/backcare.tar.gz (`make train`); about a minute
+
+A full run trains our model from scratch, cross-validates three NLU configs on the same folds,
+creates and trains the stock ``rasa init`` bot, serves both bots in turn (never at the same time, so
+they do not compete for the two cores), and writes ``bench/results/<date>.json`` and ``.md`` plus
+PNGs; the latest report and plots are copied to ``docs/bench/`` for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from actions.store import load_store
+from bench import answers as answer_stage
+from bench import machine, plots, report, speed, stack, training
+from bench.common import CONFIGS, DOCS, EVAL_SET, REPO, RESULTS
+from bench.nlu_cv import entity_annotations, load_nlu, run_cv, write_sample
+from bench.targets import CONCURRENCY, check
+from channels.guard import APOLOGY
+from tests.servers import Server, base_env
+
+SEED = 42
+FOLDS = 5
+NLU_DATA = REPO / "data" / "nlu"
+PROJECT_CONFIGS = {
+    "project": REPO / "config.yml",
+    "rasa_init": CONFIGS / "rasa_init.yml",
+    "tfidf_logreg": CONFIGS / "tfidf_logreg.yml",
+}
+WARM_UP = 5
+
+
+class Plan:
+    """How much of each stage a run does: the full bench or the smoke slice."""
+
+    def __init__(self, smoke: bool) -> None:
+        self.smoke = smoke
+        self.folds = 2 if smoke else FOLDS
+        # The smoke run cross-validates only the cheapest config, on a few examples per intent.
+        self.configs = {"tfidf_logreg": PROJECT_CONFIGS["tfidf_logreg"]} if smoke else PROJECT_CONFIGS
+        self.sample_per_intent = 6 if smoke else 0
+        self.questions = 5 if smoke else 0  # 0: all of them
+        self.sequential = (4, 2) if smoke else (50, 4)  # conversations, turns
+        self.concurrent = (3, 2) if smoke else (40, 8)
+        self.concurrency = 3 if smoke else CONCURRENCY
+
+
+class Bench:
+    """Collects the figures of one run and the load average at the start of each stage."""
+
+    def __init__(self, plan: Plan, workdir: Path) -> None:
+        self.plan = plan
+        self.workdir = workdir
+        self.results: Dict[str, Any] = {}
+        self.load: Dict[str, float] = {}
+        self.started = datetime.now()
+        self.clock = time.perf_counter()
+
+    def stage(self, name: str) -> None:
+        """Note the machine's load as a stage starts and say so."""
+        self.load[name] = machine.load()
+        print(f"\n== {name} (load {self.load[name]:.1f})", flush=True)
+
+    # Stage 1 ---------------------------------------------------------------------------------
+
+    def nlu(self) -> None:
+        """Cross-validate every config on the same data and folds."""
+        self.stage("nlu")
+        data = NLU_DATA
+        if self.plan.sample_per_intent:
+            data = write_sample(NLU_DATA, self.workdir / "nlu-sample.yml", self.plan.sample_per_intent, SEED)
+        training_data = load_nlu(data)
+        configs = {}
+        for name, config in self.plan.configs.items():
+            configs[name] = run_cv(name, config, data, self.plan.folds, SEED, self.workdir).to_json()
+        digests = {tuple(c["fold_digests"]) for c in configs.values()}
+        annotations = entity_annotations(data)
+        entity_note = (
+            f"not measurable: the training data has {annotations} entity annotations. Entities come from the "
+            "spaCy entity ruler (patterns built from the guidance store's vocabulary), not from a trained "
+            "extractor, so there is nothing to score them against."
+            if annotations == 0
+            else "see the per-extractor reports in the JSON (`entity_reports`)."
+        )
+        self.results["nlu"] = {
+            "data": str(data.relative_to(REPO)) if data.is_relative_to(REPO) else data.name,
+            "examples": len(training_data.intent_examples),
+            "intents": len(training_data.intents),
+            "folds": self.plan.folds,
+            "seed": SEED,
+            "same_folds": len(digests) == 1,
+            "entity_annotations": annotations,
+            "entity_note": entity_note,
+            "configs": configs,
+        }
+
+    # Stage 2 ---------------------------------------------------------------------------------
+
+    def questions(self) -> List[answer_stage.Question]:
+        """The evaluation set, or its first few questions in a smoke run."""
+        questions = answer_stage.load_questions(EVAL_SET)
+        return questions[: self.plan.questions] if self.plan.questions else questions
+
+    def tfidf(self) -> None:
+        """The TF-IDF search baseline, always on the full evaluation set (it takes a second)."""
+        self.stage("tfidf")
+        found = answer_stage.tfidf_baseline(load_store(REPO / "guidance"), answer_stage.load_questions(EVAL_SET))
+        self.results.setdefault("answers", {})["tfidf"] = {
+            "top1": answer_stage.top1(found), "answers": [a.to_json() for a in found]}
+        self.results["answers"]["questions"] = len(found)
+
+    def bot_answers(self, url: str) -> None:
+        """Ask the running assistant every evaluation question, each in a new conversation."""
+        self.stage("answers")
+        found = answer_stage.ask_bot(url, self.questions())
+        self.results.setdefault("answers", {})["bot"] = {
+            "asked": len(found),
+            "top1": answer_stage.top1(found),
+            "asked_onset": sum(a.asked_onset for a in found),
+            "misses": [a.to_json() for a in found if not a.correct],
+            "answers": [a.to_json() for a in found],
+        }
+
+    # Stage 3 ---------------------------------------------------------------------------------
+
+    def speed(self, bot: str, url: str, texts: Sequence[str]) -> None:
+        """Sequential and concurrent load against one running bot."""
+        self.stage(f"speed {bot}")
+        speed.warm_up(url, texts, WARM_UP)
+        seq_n, seq_turns = self.plan.sequential
+        conc_n, conc_turns = self.plan.concurrent
+        self.results.setdefault("speed", {})[bot] = {
+            "sequential": speed.measure(url, texts, seq_n, seq_turns, 1, f"{bot} sequential").to_json(),
+            "concurrent": speed.measure(url, texts, conc_n, conc_turns, self.plan.concurrency,
+                                        f"{bot} {self.plan.concurrency} concurrent").to_json(),
+        }
+        self.results["speed"]["workload"] = {
+            "warm_up": WARM_UP,
+            "sequential": f"{seq_n} conversations × {seq_turns} messages, one message in flight",
+            "concurrent": (f"{conc_n} conversations × {conc_turns} messages, "
+                           f"{self.plan.concurrency} conversations in flight"),
+        }
+
+    def memory(self, bot: str, rasa: Server, actions: Server) -> None:
+        """Peak RSS of both servers, read after the load."""
+        self.results.setdefault("memory", {})[bot] = stack.memory(rasa, actions)
+
+    # Full run --------------------------------------------------------------------------------
+
+    def full(self) -> None:
+        """Every stage, one bot served at a time."""
+        self.stage("train ours")
+        ours = training.train_ours(self.workdir)
+        self.results.setdefault("training", {})["ours"] = {"seconds": ours.seconds, "model_mb": ours.size_mb}
+
+        self.nlu()
+
+        self.stage("train stock")
+        stock = training.init_stock(self.workdir)
+        self.results["training"]["stock"] = {"seconds": stock.seconds, "model_mb": stock.size_mb}
+
+        questions = self.questions()
+        self.stage("start ours")
+        running = stack.start(
+            "ours", REPO, ours.model, REPO / "endpoints.yml", REPO / "credentials.yml", "actions",
+            base_env(self.workdir), self.workdir / "logs", questions[0].text,
+            lambda turn: bool(turn.messages) and APOLOGY not in turn.text,
+        )
+        try:
+            self.results.setdefault("startup", {})["ours"] = {"first_answer_s": running.first_answer_s}
+            self.bot_answers(running.url)
+            self.speed("ours", running.url, [q.text for q in questions])
+            self.memory("ours", running.rasa, running.actions)
+        finally:
+            running.stop()
+
+        stock_texts = [ex.get("text") for ex in load_nlu(stock.project / "data" / "nlu.yml").intent_examples]
+        self.stage("start stock")
+        running = stack.start(
+            "stock", stock.project, stock.model, training.stock_endpoints(stock.project),
+            stock.project / "credentials.yml", "actions", base_env(self.workdir), self.workdir / "logs",
+            stock_texts[0], lambda turn: bool(turn.messages),
+        )
+        try:
+            self.results["startup"]["stock"] = {"first_answer_s": running.first_answer_s}
+            self.speed("stock", running.url, stock_texts)
+            self.memory("stock", running.rasa, running.actions)
+        finally:
+            running.stop()
+
+        self.tfidf()
+
+    def smoke(self, rasa: Server, actions: Server) -> None:
+        """Each stage on a tiny slice, against an already running assistant."""
+        self.nlu()
+        self.bot_answers(rasa.url)
+        self.speed("ours", rasa.url, [q.text for q in self.questions()])
+        self.memory("ours", rasa, actions)
+        self.tfidf()
+
+    # Output ----------------------------------------------------------------------------------
+
+    def write(self, out_dir: Path, docs: Optional[Path], command: str) -> Dict[str, Path]:
+        """Write the JSON, the report, the plots and the README section; print the summary table.
+
+        Args:
+            out_dir: Where ``<date>.json``, ``<date>.md`` and ``<date>-*.png`` go.
+            docs: Where the latest report, plots and README section are copied, or None.
+            command: The command line to quote in the report.
+
+        Returns:
+            The files written, by kind.
+        """
+        stamp = self.started.strftime("%Y-%m-%d-%H%M")
+        self.results["meta"] = {
+            "started": self.started.isoformat(timespec="seconds"),
+            "finished": datetime.now().isoformat(timespec="seconds"),
+            "duration_s": time.perf_counter() - self.clock,
+            "command": command,
+            "mode": "smoke" if self.plan.smoke else "full",
+            "seed": SEED,
+            "machine": machine.describe(),
+            "load": self.load,
+        }
+        targets = check(self.results)
+        self.results["targets"] = [t.to_json() for t in targets]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        figures: Dict[str, Callable[[Path], Path]] = {}
+        configs = self.results.get("nlu", {}).get("configs", {})
+        if configs:
+            main_cv = configs.get("project") or next(iter(configs.values()))
+            figures["confusion"] = lambda p: plots.confusion(main_cv, p)
+            figures["intent_f1"] = lambda p: plots.intent_f1(configs, p)
+        if "answers" in self.results:
+            figures["answers"] = lambda p: plots.answers(self.results["answers"], p)
+        if "speed" in self.results:
+            figures["latency"] = lambda p: plots.latency(self.results["speed"], p)
+        written: Dict[str, Path] = {}
+        for name, draw in figures.items():
+            written[name] = draw(out_dir / f"{stamp}-{name}.png")
+        json_path = out_dir / f"{stamp}.json"
+        json_path.write_text(json.dumps(self.results, indent=1, default=str), encoding="utf-8")
+        md_path = out_dir / f"{stamp}.md"
+        images = {k: p.name for k, p in written.items()}
+        md_path.write_text(report.render(self.results, targets, images), encoding="utf-8")
+        written.update(json=json_path, report=md_path)
+        if docs is not None:
+            docs.mkdir(parents=True, exist_ok=True)
+            doc_images = {}
+            for name in figures:
+                shutil.copyfile(written[name], docs / f"{name}.png")
+                doc_images[name] = f"{name}.png"
+            (docs / "report.md").write_text(report.render(self.results, targets, doc_images), encoding="utf-8")
+            readme_images = {k: f"docs/bench/{v}" for k, v in doc_images.items()}
+            (docs / "README-section.md").write_text(
+                report.readme_section(self.results, targets, readme_images), encoding="utf-8")
+            written["docs"] = docs
+        print("\n" + report.console(targets))
+        print(f"\nReport: {md_path.relative_to(REPO) if md_path.is_relative_to(REPO) else md_path}")
+        return written
+
+
+def run_smoke(rasa: Server, actions: Server, out_dir: Path) -> Dict[str, Path]:
+    """The smoke run against servers someone else started (the pytest fixture); writes to ``out_dir``."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-smoke-"))
+    try:
+        bench = Bench(Plan(smoke=True), workdir)
+        bench.smoke(rasa, actions)
+        return bench.write(out_dir, None, "python -m bench.run --smoke")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _smoke_cli(out_dir: Path) -> Dict[str, Path]:
+    """``--smoke`` from the command line: start the assistant from models/backcare.tar.gz first."""
+    from tests.servers import MODEL, start_actions, start_rasa
+
+    if not MODEL.exists():
+        raise SystemExit(f"{MODEL.relative_to(REPO)} is missing: run `make train` first.")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-smoke-stack-"))
+    env = base_env(workdir)
+    actions = start_actions(workdir, env)
+    env["ACTION_ENDPOINT_URL"] = f"{actions.url}/webhook"
+    try:
+        rasa = start_rasa(workdir, env, REPO / "credentials.yml")
+        try:
+            return run_smoke(rasa, actions, out_dir)
+        finally:
+            rasa.stop()
+    finally:
+        actions.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Parse arguments and run the bench."""
+    parser = argparse.ArgumentParser(description="Measure the assistant against its baselines (issue 7).")
+    parser.add_argument("--smoke", action="store_true", help="each stage on a tiny slice (about a minute)")
+    parser.add_argument("--out", type=Path, default=None, help="results folder (default bench/results)")
+    parser.add_argument("--no-docs", action="store_true", help="do not copy the report and plots to docs/bench/")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder (models, logs)")
+    args = parser.parse_args(argv)
+
+    if args.smoke:
+        _smoke_cli(args.out or RESULTS / "smoke")
+        return 0
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    bench = Bench(Plan(smoke=False), workdir)
+    try:
+        bench.full()
+    except BaseException:
+        print(f"\nThe bench failed; models and logs are kept in {workdir}", file=sys.stderr)
+        raise
+    bench.write(args.out or RESULTS, None if args.no_docs else DOCS, "make bench")
+    if args.keep:
+        print(f"Scratch folder kept: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Start a bot (Rasa server + its action server) on free ports, time its first answer, read its peak memory."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Set
+from urllib.parse import urlparse
+
+import aiohttp
+
+from bench.client import Turn, send
+from bench.common import RASA, tail
+from tests.servers import Server, free_port, wait_for
+
+
+@dataclass
+class Stack:
+    """A running bot: Rasa server, action server, and when the first real answer came."""
+
+    name: str
+    rasa: Server
+    actions: Server
+    rasa_port: int
+    action_port: int
+    first_answer_s: Optional[float] = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the Rasa server."""
+        return self.rasa.url
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        self.rasa.stop()
+        self.actions.stop()
+
+
+def _spawn(args: List[str], cwd: Path, env: Dict[str, str], log: Path) -> subprocess.Popen:
+    handle = log.open("ab")
+    return subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def start(
+    name: str,
+    cwd: Path,
+    model: Path,
+    endpoints: Path,
+    credentials: Path,
+    actions_module: str,
+    env: Dict[str, str],
+    logs: Path,
+    probe: str,
+    answered: Callable[[Turn], bool],
+    timeout: float = 300,
+) -> Stack:
+    """Start the action server and the Rasa server together, as ``make run`` does, and wait for an answer.
+
+    The start-to-first-answer time runs from spawning both processes until a probe message gets a
+    reply that ``answered`` accepts (a fresh sender each try, so an early apology does not linger).
+
+    Args:
+        name: Label for logs.
+        cwd: Project folder the servers run in.
+        model: The model archive.
+        endpoints: endpoints.yml; its action endpoint must read ``ACTION_ENDPOINT_URL``.
+        credentials: credentials.yml with the REST channel.
+        actions_module: Python package with the custom actions.
+        env: Environment of both servers (the action URL is added here).
+        logs: Folder for the server logs.
+        probe: The message sent until the bot answers.
+        answered: Whether a reply is a real answer.
+        timeout: Seconds before giving up.
+
+    Returns:
+        The running stack with ``first_answer_s`` set.
+
+    Raises:
+        RuntimeError: A server exited or no answer came in time; the message ends with its log.
+    """
+    rasa_port, action_port = free_port(), free_port()
+    env = {**env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook", "SANIC_HOST": "127.0.0.1"}
+    logs.mkdir(parents=True, exist_ok=True)
+    action_log, rasa_log = logs / f"{name}-actions.log", logs / f"{name}-rasa.log"
+    started = time.perf_counter()
+    actions = _spawn(
+        [RASA, "run", "actions", "--actions", actions_module, "--port", str(action_port)], cwd, env, action_log
+    )
+    rasa = _spawn(
+        [RASA, "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(credentials),
+         "--interface", "127.0.0.1", "--port", str(rasa_port)],
+        cwd, env, rasa_log,
+    )
+    stack = Stack(name, Server(rasa, f"http://127.0.0.1:{rasa_port}", rasa_log),
+                  Server(actions, f"http://127.0.0.1:{action_port}", action_log), rasa_port, action_port)
+    try:
+        stack.first_answer_s = asyncio.run(_first_answer(stack, probe, answered, started, timeout))
+        wait_for(f"{stack.actions.url}/health", 60, actions)
+    except Exception as error:
+        stack.stop()
+        logs_text = f"--- rasa log ---\n{tail(rasa_log)}\n--- actions log ---\n{tail(action_log)}"
+        raise RuntimeError(f"{name}: {error}\n{logs_text}") from error
+    return stack
+
+
+async def _first_answer(
+    stack: Stack, probe: str, answered: Callable[[Turn], bool], started: float, timeout: float
+) -> float:
+    async with aiohttp.ClientSession() as session:
+        while time.perf_counter() - started < timeout:
+            for server in (stack.rasa, stack.actions):
+                if server.process.poll() is not None:
+                    raise RuntimeError(f"{server.url} exited with {server.process.returncode}")
+            turn = await send(session, stack.url, f"start-{uuid.uuid4().hex[:8]}", probe, timeout=30)
+            if turn.ok and answered(turn):
+                return time.perf_counter() - started
+            # Connection refused returns at once; poll often so the figure is not rounded up by much.
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"no answer within {timeout:.0f} s")
+
+
+def _children() -> Dict[int, List[int]]:
+    """Parent pid -> child pids, from /proc."""
+    tree: Dict[int, List[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may contain spaces and parentheses: fields start after the last ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _tree(pid: int) -> List[int]:
+    """``pid`` and its descendants, breadth first: parents before children."""
+    tree, out, todo = _children(), [], deque([pid])
+    while todo:
+        current = todo.popleft()
+        out.append(current)
+        todo.extend(sorted(tree.get(current, [])))
+    return out
+
+
+def _listening_inodes(port: int) -> Set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # State 0A is LISTEN; the local address ends in the port in hex.
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def serving_pid(root: int, port: int) -> int:
+    """The process under ``root`` that holds the listening socket on ``port``.
+
+    ``rasa run`` may hand serving to a forked worker; the worker owns the socket, so its memory is
+    the server's. If several processes hold it (the parent keeps a copy), the deepest one serves.
+    """
+    inodes = {f"socket:[{i}]" for i in _listening_inodes(port)}
+    holders = []
+    for pid in _tree(root):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    holders.append(pid)
+                    break
+            except OSError:
+                continue
+    return holders[-1] if holders else root
+
+
+def peak_rss_mb(pid: int) -> Optional[float]:
+    """The process's peak resident memory (VmHWM) in MiB, or None if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def memory(rasa: Server, actions: Server) -> Dict[str, Any]:
+    """Peak RSS (MiB) of the process serving each server's port; read it while the servers still run."""
+    out: Dict[str, Any] = {}
+    for key, server in (("rasa", rasa), ("actions", actions)):
+        pid = serving_pid(server.process.pid, int(urlparse(server.url).port or 0))
+        out[f"{key}_pid"] = pid
+        out[f"{key}_spawned_pid"] = server.process.pid
+        out[f"{key}_peak_rss_mb"] = peak_rss_mb(pid)
+    return out

@@ -1,0 +1,42 @@
+"""How long the Rasa server waits for the action server: seconds, not Rasa's five minutes.
+
+Rasa 3.6 calls the action server with ``timeout=DEFAULT_REQUEST_TIMEOUT`` (300 s), read from
+the module ``rasa.core.actions.action`` at every call; neither ``endpoints.yml`` nor the command
+line can change it (``EndpointConfig`` keeps unknown keys such as ``timeout`` but never uses
+them). A user whose action server hangs would wait five minutes for nothing, so the servers of
+this project set that module value from ``ACTION_TIMEOUT_SECONDS`` (default 5) when Rasa builds
+our REST channel. On timeout Rasa logs the failure, the turn ends without the action's reply and
+the channel answers with its apology.
+"""
+
+import logging
+import os
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ACTION_TIMEOUT_SECONDS = 5.0
+
+
+def action_timeout_seconds() -> float:
+    """The timeout from ``ACTION_TIMEOUT_SECONDS``, or the default for an unset or invalid value."""
+    raw = os.environ.get("ACTION_TIMEOUT_SECONDS", "")
+    try:
+        seconds = float(raw) if raw.strip() else DEFAULT_ACTION_TIMEOUT_SECONDS
+    except ValueError:
+        logger.warning(f"ACTION_TIMEOUT_SECONDS={raw!r} is not a number; using {DEFAULT_ACTION_TIMEOUT_SECONDS} s.")
+        return DEFAULT_ACTION_TIMEOUT_SECONDS
+    return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT_SECONDS
+
+
+def apply_action_timeout() -> float:
+    """Make Rasa's calls to the action server give up after ``action_timeout_seconds()``.
+
+    Returns:
+        The timeout now in force, in seconds.
+    """
+    import rasa.core.actions.action
+
+    seconds = action_timeout_seconds()
+    rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = seconds
+    logger.info(f"Calls to the action server time out after {seconds:g} s.")
+    return seconds

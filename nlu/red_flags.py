@@ -1,0 +1,101 @@
+"""Rasa NLU component that marks every message mentioning a red-flag sign.
+
+It runs last in the pipeline, after the classifiers and the FallbackClassifier, so a warning sign
+wins over whatever intent was predicted: the message gets the intent ``red_flag_<tier>`` of the
+most urgent sign with confidence 1.0, and one ``red_flag_sign`` entity per sign. The matching
+itself lives in :mod:`nlu.triage`, which has no Rasa imports.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text, Type
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.triage import Finding, Triage, get_triage
+
+ENTITY = "red_flag_sign"
+EXTRACTOR = "RedFlagDetector"
+
+
+def mark(message: Message, finding: Finding) -> None:
+    """Set the red-flag intent first in the ranking and add one entity per sign found."""
+    intent = {INTENT_NAME_KEY: finding.tier.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != finding.tier.intent]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+    entities = list(message.get(ENTITIES) or [])
+    for hit in finding.hits:
+        entities.append(
+            {
+                "entity": ENTITY,
+                "value": hit.sign,
+                "start": hit.start,
+                "end": hit.end,
+                "confidence_entity": 1.0,
+                "extractor": EXTRACTOR,
+            }
+        )
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
+)
+class RedFlagDetector(GraphComponent):
+    """Sets ``red_flag_emergency|urgent|soon`` and ``red_flag_sign`` entities on messages with warning signs.
+
+    Messages without a sign are left exactly as the earlier components made them.
+    """
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """SpacyNLP provides the parsed Doc this component reads."""
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """No settings: the signs and patterns live in guidance/safety/red_flags.yml."""
+        return {}
+
+    def __init__(self, config: Dict[Text, Any], triage: Optional[Triage] = None) -> None:
+        self._config = config
+        self._triage = triage or get_triage()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RedFlagDetector:
+        """Build the matcher when the model loads, so a bad red_flags.yml fails at start-up."""
+        return cls(config)
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        """Mark each message that mentions a red-flag sign."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            # SpacyNLP has already parsed the (lowercased) text; parse it here only if it has not.
+            doc = message.get(SPACY_DOCS[TEXT]) or model.model(text.lower())
+            finding = self._triage.detect(doc)
+            if finding is not None:
+                mark(message, finding)
+        return messages

@@ -1,0 +1,406 @@
+"""Deterministic red-flag matching: which warning signs a message mentions, and how urgent they are.
+
+Pure spaCy, no Rasa: the NLU component in ``nlu/red_flags.py`` hands in the Doc that Rasa's
+``SpacyNLP`` made, and the tests hand in Docs from ``spacy.blank("en")``. The patterns and words
+come from ``guidance/safety/red_flags.yml`` (see its header for the pattern language).
+
+How a message is read:
+
+1. Every token gets a normalised lemma from spaCy's English lookup table, so the result does not
+   depend on the pipeline or on letter case; contractions are spelled out ("n't" -> "not") and an
+   unknown word one or two letters away from a pattern word is read as that word ("bladdder").
+2. spaCy ``Matcher`` patterns on those lemmas find candidate mentions of each sign.
+3. A mention is dropped when it is negated ("no fever", "I don't have any numbness"), when a
+   sign's ``unless`` pattern is in its sentence, when it is in the distant past or said to be over
+   (unless the sign's history counts, like cancer), or when the sign's duration or age condition
+   is not met. Uncertain wording ("not sure if", "no idea why") is not a negation: when in doubt,
+   the sign counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+import spacy
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from nlu import english
+from nlu.red_flag_data import RedFlagData, RedFlagDataError, Sign, Tier, get_red_flags
+
+# Contractions as spaCy's tokenizer splits them ("can't" -> "ca" + "n't", "dont" -> "do" + "nt").
+CONTRACTIONS = {
+    "n't": "not", "nt": "not", "ca": "can", "wo": "will", "sha": "shall", "'m": "be", "'re": "be",
+    "'s": "be", "'ve": "have", "'d": "would", "'ll": "will", "cannot": "can",
+}
+
+CONTRACTION_TAILS = frozenset({"n't", "nt", "'s", "'m", "'re", "'ve", "'d", "'ll", "n’t", "’s", "’m", "’re", "’ve"})
+
+SENTENCE_BREAKS = frozenset({".", "!", "?", ";", "\n"})
+CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "except", "yet", "whereas", "because",
+                           "cause", "cuz", "coz", "—", "–", "--", ":", "..."})
+# "," or "and" before a new subject starts a new clause: "no fever, I can't pee".
+JOINERS = frozenset({",", "and", "then", "plus", "&"})
+SUBJECT_STARTS = frozenset({"i", "my", "it", "he", "she", "they", "we", "you", "there", "now", "this",
+                            "that", "also", "still", "then", "today", "recently", "lately", "the", "me",
+                            "im", "since", "but"})
+# An answer after the sign: "numbness? no", "fever - none".
+TRAILING_DENIALS = frozenset({"no", "none", "nope", "nah", "negative", "never"})
+# "since last year" and "for years" say how long something has lasted, not that it is over.
+DURATION_LEADS = frozenset({"since", "for", "from", "over", "throughout"})
+NEGATION_WINDOW = 6
+MARKER_NEGATION_WINDOW = 2
+MARKER_NEGATIONS = frozenset({"not", "never", "no"})
+
+@dataclass(frozen=True)
+class Hit:
+    """One sign found in a message, with the character span of the words that mean it."""
+
+    sign: str
+    tier: Tier
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a message mentions: the most urgent tier and every sign found, in message order."""
+
+    tier: Tier
+    hits: Tuple[Hit, ...]
+
+    @property
+    def signs(self) -> Tuple[str, ...]:
+        """The ids of the signs found."""
+        return tuple(h.sign for h in self.hits)
+
+
+@dataclass(frozen=True)
+class _Element:
+    """One token of a compiled pattern; ``values`` are lemmas (or lowercase forms if ``exact``)."""
+
+    values: FrozenSet[str]
+    exact: bool = False
+    kind: str = "word"  # word, num or year
+
+    def matches(self, lemma: str, lower: str, like_num: bool, shape: str) -> bool:
+        if self.kind == "num":
+            return like_num
+        if self.kind == "year":
+            return shape == "dddd"
+        return (lower if self.exact else lemma) in self.values
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A pattern compiled for spaCy's Matcher, and where its key word is."""
+
+    tokens: List[Dict]
+    anchor: _Element
+    anchor_index: int
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A message read for matching: normalised lemmas and clause/sentence numbers per token."""
+
+    doc: Doc
+    lemmas: List[str]
+    clause: List[int]
+    sentence: List[int]
+
+
+def _collapse_repeats(word: str) -> str:
+    """'numbbbb' -> 'numbb', 'sooooo' -> 'soo': people stretch words; three of a letter never helps."""
+    return re.sub(r"(.)\1{2,}", r"\1\1", word)
+
+
+class Triage:
+    """Finds red-flag signs in spaCy Docs, using patterns compiled from the red-flag data."""
+
+    def __init__(self, data: RedFlagData) -> None:
+        self.data = data
+        self._nlp = spacy.blank("en")
+        self._lemma_table = english.lemma_table()
+        self._english = english.english_words()
+        self._negation = frozenset(self._norm_word(w) for w in data.context.negation)
+        self._not_negating = frozenset(self._norm_word(w) for w in data.context.not_negating)
+        self._fuzzy_targets = self._pattern_words()
+        self._matcher = Matcher(self._nlp.vocab)
+        self._compiled: Dict[str, _Compiled] = {}
+        self._signs: Dict[str, Sign] = {s.id: s for s in data.signs}
+        for sign in data.signs:
+            self._add(f"sign|{sign.id}", sign.patterns, sign.id)
+            self._add(f"requires|{sign.id}", sign.requires, sign.id)
+            self._add(f"unless|{sign.id}", sign.unless, sign.id)
+        self._add("context|distant", data.context.distant_past, "context.distant_past")
+        self._add("context|resolved", data.context.resolved, "context.resolved")
+
+    # ---------------------------------------------------------------- compiling the patterns
+
+    def _norm_word(self, word: str) -> str:
+        lower = word.lower().replace("’", "'")
+        return CONTRACTIONS.get(lower) or self._lemma_table.get(lower, lower)
+
+    def _pattern_words(self) -> Dict[str, str]:
+        """Words in sign patterns and word classes (3+ letters) that a typo may be corrected to."""
+        words: Set[str] = set()
+        texts: List[str] = [p for s in self.data.signs for p in s.patterns]
+        texts += [" ".join(ws) for ws in self.data.word_classes.values()]
+        for text in texts:
+            for item in text.split():
+                for alt in item.lstrip("^=").rstrip("?").split("|"):
+                    if alt.isalpha() and len(alt) >= 3:
+                        words.add(alt.lower())
+        return {w: self._norm_word(w) for w in sorted(words)}
+
+    def _element(self, item: str, where: str) -> Tuple[_Element, bool, bool]:
+        """Parse one pattern item into (element, optional?, anchor?)."""
+        anchor = item.startswith("^")
+        item = item.lstrip("^")
+        optional = item.endswith("?") and len(item) > 1
+        item = item[:-1] if optional else item
+        if item in ("#num", "#year"):
+            return _Element(frozenset(), kind=item[1:]), optional, anchor
+        exact = item.startswith("=")
+        values: Set[str] = set()
+        for alt in item.lstrip("=").split("|"):
+            if not alt:
+                raise RedFlagDataError(f"{where}: empty alternative in {item!r}")
+            if alt.startswith("@"):
+                words = self.data.word_classes.get(alt[1:])
+                if words is None:
+                    raise RedFlagDataError(f"{where}: unknown word class {alt!r}")
+            else:
+                words = [alt]
+            values.update(w.lower() if exact else self._norm_word(w) for w in words)
+        return _Element(frozenset(values), exact=exact), optional, anchor
+
+    def _compile(self, pattern: str, where: str) -> _Compiled:
+        tokens: List[Dict] = []
+        elements: List[Tuple[_Element, bool]] = []
+        anchor_at: Optional[int] = None
+        for item in pattern.split():
+            gap = re.fullmatch(r"([*~])(\d)", item)
+            if gap:
+                if not elements:
+                    raise RedFlagDataError(f"{where}: {pattern!r} may not start with a gap")
+                filler = {"IS_SPACE": False, "OP": "?"}
+                if gap.group(1) == "*":
+                    filler["IS_PUNCT"] = False
+                tokens += [dict(filler) for _ in range(int(gap.group(2)))]
+                continue
+            element, optional, is_anchor = self._element(item, where)
+            if not elements and optional:
+                raise RedFlagDataError(f"{where}: {pattern!r} may not start with an optional word")
+            if is_anchor:
+                anchor_at = len(elements)
+            spec: Dict = {"LIKE_NUM": True} if element.kind == "num" else (
+                {"SHAPE": "dddd"} if element.kind == "year" else
+                {"LOWER" if element.exact else "LEMMA": {"IN": sorted(element.values)}})
+            if optional:
+                spec["OP"] = "?"
+            tokens.append(spec)
+            elements.append((element, optional))
+        if not elements:
+            raise RedFlagDataError(f"{where}: empty pattern")
+        index = anchor_at or 0
+        return _Compiled(tokens, elements[index][0], index)
+
+    def _add(self, key_prefix: str, patterns: Sequence[str], where: str) -> None:
+        for i, pattern in enumerate(patterns):
+            key = f"{key_prefix}|{i}"
+            compiled = self._compile(pattern, where)
+            self._compiled[key] = compiled
+            self._matcher.add(key, [compiled.tokens])
+
+    # ---------------------------------------------------------------- reading a message
+
+    def _norm_token(self, text: str) -> str:
+        lower = _collapse_repeats(text.lower().replace("’", "'"))
+        if lower in CONTRACTIONS:
+            return CONTRACTIONS[lower]
+        lemma = self._lemma_table.get(lower)
+        if lemma is not None:
+            return lemma
+        if lower in self._english or lower in self._fuzzy_targets or not lower.isalpha() or len(lower) < 4:
+            return lower
+        limit = 1 if len(lower) <= 7 else 2
+        target = english.closest(lower, self._fuzzy_targets, limit)
+        return self._fuzzy_targets[target] if target else lower
+
+    def _read(self, doc: Doc) -> _Tokens:
+        words = [t.text for t in doc]
+        lemmas = [self._norm_token(w) for w in words]
+        spaces = [bool(t.whitespace_) for t in doc]
+        # A closing full stop lets patterns see the end of the message ("... but it's gone").
+        words.append(".")
+        lemmas.append(".")
+        spaces.append(False)
+        normal = Doc(self._nlp.vocab, words=words, spaces=spaces, lemmas=lemmas)
+        lowers = [t.lower_ for t in normal]
+        clause, sentence = [], []
+        c = s = 0
+        for i, lower in enumerate(lowers):
+            nxt = lowers[i + 1] if i + 1 < len(lowers) else ""
+            if lower in SENTENCE_BREAKS or "\n" in lower:
+                s += 1
+                c += 1
+            elif lower in CLAUSE_BREAKS or (lower in JOINERS and nxt in SUBJECT_STARTS):
+                c += 1
+            clause.append(c)
+            sentence.append(s)
+        return _Tokens(normal, lemmas, clause, sentence)
+
+    def _anchor(self, toks: _Tokens, key: str, start: int, end: int) -> int:
+        compiled = self._compiled[key]
+        if compiled.anchor_index == 0:
+            return start
+        for i in range(start + 1, end):
+            t = toks.doc[i]
+            if compiled.anchor.matches(toks.lemmas[i], t.lower_, t.like_num, t.shape_):
+                return i
+        return start
+
+    def _negated(self, toks: _Tokens, at: int, window: int = NEGATION_WINDOW,
+                 cues: Optional[FrozenSet[str]] = None) -> bool:
+        """Whether a negation word comes shortly before token ``at`` in the same clause."""
+        cues = self._negation if cues is None else cues
+        for j in range(at - 1, max(-1, at - window - 1), -1):
+            if toks.clause[j] != toks.clause[at]:
+                break
+            if toks.lemmas[j] in cues:
+                following = toks.lemmas[j + 1] if j + 1 < len(toks.lemmas) else ""
+                if following not in self._not_negating:
+                    return True
+        return False
+
+    def _marker_negated(self, toks: _Tokens, at: int) -> bool:
+        """"it hasn't gone away", "never went away": only a close "not", "never" or "no" counts.
+
+        A wider reach would let "lost weight without trying when I was a student" cancel the
+        "when I was a student".
+        """
+        return self._negated(toks, at, MARKER_NEGATION_WINDOW, MARKER_NEGATIONS)
+
+    def _denied_after(self, toks: _Tokens, end: int) -> bool:
+        """'numbness? no' and 'fever - none': a bare denial right after the mention."""
+        i = end
+        while i < len(toks.lemmas) and i < end + 2 and toks.doc[i].is_punct:
+            i += 1
+        if i == end or i >= len(toks.lemmas) or toks.lemmas[i] not in TRAILING_DENIALS:
+            return False
+        return i + 1 >= len(toks.lemmas) or toks.doc[i + 1].is_punct
+
+    # ---------------------------------------------------------------- deciding
+
+    def _in_past(self, toks: _Tokens, at: int, spans: Dict[str, List[Tuple[str, int, int]]]) -> bool:
+        clause, sentence = toks.clause[at], toks.sentence[at]
+        for key, start, end in spans.get("context|distant", []):
+            if toks.clause[start] != clause:
+                continue
+            if start > 0 and toks.lemmas[start - 1] in DURATION_LEADS:
+                continue
+            if not self._marker_negated(toks, self._anchor(toks, key, start, end)):
+                return True
+        for key, start, end in spans.get("context|resolved", []):
+            if toks.sentence[start] != sentence or toks.clause[start] not in (clause, clause + 1):
+                continue
+            if not self._marker_negated(toks, self._anchor(toks, key, start, end)):
+                return True
+        return False
+
+    def _vetoed(self, toks: _Tokens, sign: Sign, span: Tuple[int, int, int],
+                spans: Dict[str, List[Tuple[str, int, int]]]) -> bool:
+        """Whether an ``unless`` pattern rules the mention out.
+
+        It must be in the mention's sentence, or for an emergency sign (when in doubt, escalate)
+        overlap the mention or share its clause; a negated ``unless`` ("without dieting") does
+        not count.
+        """
+        at, m_start, m_end = span
+        for key, start, end in spans.get(f"unless|{sign.id}", []):
+            if sign.tier is Tier.EMERGENCY:
+                near = start < m_end and m_start < end or toks.clause[start] == toks.clause[at]
+            else:
+                near = toks.sentence[start] == toks.sentence[at]
+            if near and not self._negated(toks, self._anchor(toks, key, start, end)):
+                return True
+        return False
+
+    def _conditions_met(self, toks: _Tokens, sign: Sign, at: int, spans: Dict[str, List[Tuple[str, int, int]]],
+                        durations: Callable[[], List[Tuple[int, float]]],
+                        ages: Callable[[], List[float]]) -> bool:
+        if sign.requires and not spans.get(f"requires|{sign.id}"):
+            return False
+        if sign.min_weeks is not None:
+            if not any(toks.sentence[i] == toks.sentence[at] and w >= sign.min_weeks for i, w in durations()):
+                return False
+        if sign.age is not None:
+            if not any(a < sign.age.below or a > sign.age.above for a in ages()):
+                return False
+        return True
+
+    def detect(self, doc: Doc) -> Optional[Finding]:
+        """The signs ``doc`` mentions and their most urgent tier, or None if there are none."""
+        if len(doc) == 0:
+            return None
+        toks = self._read(doc)
+        spans: Dict[str, List[Tuple[str, int, int]]] = {}
+        for match_id, start, end in self._matcher(toks.doc):
+            key = self._nlp.vocab.strings[match_id]
+            group = key.rsplit("|", 1)[0]
+            spans.setdefault(group, []).append((key, start, end))
+        cache: Dict[str, object] = {}
+
+        def durations() -> List[Tuple[int, float]]:
+            if "durations" not in cache:
+                cache["durations"] = self._durations(toks)
+            return cache["durations"]  # type: ignore[return-value]
+
+        def ages() -> List[float]:
+            if "ages" not in cache:
+                cache["ages"] = self._ages(toks)
+            return cache["ages"]  # type: ignore[return-value]
+
+        hits: List[Hit] = []
+        for sign in self.data.signs:
+            candidates = sorted(spans.get(f"sign|{sign.id}", []), key=lambda m: (m[1], -m[2]))
+            for key, start, end in candidates:
+                at = self._anchor(toks, key, start, end)
+                if self._negated(toks, at) or self._denied_after(toks, end):
+                    continue
+                if not sign.history_counts and self._in_past(toks, at, spans):
+                    continue
+                if self._vetoed(toks, sign, (at, start, end), spans):
+                    continue
+                if not self._conditions_met(toks, sign, at, spans, durations, ages):
+                    continue
+                # Show "can't pee", not "n't pee": take in the word a contraction hangs on.
+                if start > 0 and toks.doc[start].lower_ in CONTRACTION_TAILS and not doc[start - 1].whitespace_:
+                    start -= 1
+                span = doc[start:min(end, len(doc))]
+                hits.append(Hit(sign.id, sign.tier, span.start_char, span.end_char, span.text))
+                break
+        if not hits:
+            return None
+        hits.sort(key=lambda h: h.start)
+        return Finding(max((h.tier for h in hits), key=lambda t: t.rank), tuple(hits))
+
+    def detect_text(self, text: str) -> Optional[Finding]:
+        """Like :meth:`detect`, tokenising ``text`` (lowercased, as Rasa's SpacyNLP does) itself."""
+        return self.detect(self._nlp.make_doc(text.lower()))
+
+    def tiers(self, texts: Iterable[str]) -> List[Optional[Tier]]:
+        """The tier found in each text (None where no sign is found)."""
+        return [f.tier if f else None for f in (self.detect_text(t) for t in texts)]
+
+
+@lru_cache(maxsize=None)
+def get_triage() -> Triage:
+    """A Triage for the repository's red-flag data, built on first use and then shared."""
+    return Triage(get_red_flags())

@@ -1,0 +1,127 @@
+"""The red-flag table through the real trained pipeline, and the Rasa component on its own.
+
+The pipeline tests load the newest model in models/ (``make train`` builds it) with
+``Agent.load`` and parse every table row, so they measure what users get: the detector after
+the classifiers, with the Doc that SpacyNLP made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import spacy
+from rasa.core.agent import Agent
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions import settings
+from nlu.red_flags import RedFlagDetector
+from tests.nlu.conftest import Row, figures, read_table, record
+
+ROWS = read_table()
+MODELS = settings.REPO_ROOT / "models"
+
+
+def newest_model() -> Path:
+    """The most recently trained model archive; fails (not skips) when there is none."""
+    archives = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not archives:
+        pytest.fail(f"no trained model in {MODELS}: run `make train` first")
+    return archives[-1]
+
+
+@pytest.fixture(scope="session")
+def parsed() -> Iterator[Dict[str, Dict[str, Any]]]:
+    """Every table row parsed by the newest trained model, by text."""
+    previous = os.getcwd()
+    # The model's SpacyNLP loads `spacy_model` relative to the working directory.
+    os.chdir(settings.REPO_ROOT)
+    try:
+        agent = Agent.load(newest_model())
+
+        async def parse_all() -> Dict[str, Dict[str, Any]]:
+            return {row.text: await agent.parse_message(row.text) for row in ROWS}
+
+        yield asyncio.run(parse_all())
+    finally:
+        os.chdir(previous)
+
+
+def tier_of(parse: Dict[str, Any]) -> str:
+    """'emergency', 'urgent', 'soon' or 'none' from a parse result's intent."""
+    name = (parse.get("intent") or {}).get("name") or ""
+    return name.removeprefix("red_flag_") if name.startswith("red_flag_") else "none"
+
+
+CRITICAL = [r for r in ROWS if r.tier in ("emergency", "urgent")]
+
+
+@pytest.mark.parametrize("row", CRITICAL, ids=[r.text[:60] for r in CRITICAL])
+def test_emergency_and_urgent_rows_escalate(parsed: Dict[str, Dict[str, Any]], row: Row) -> None:
+    parse = parsed[row.text]
+    assert tier_of(parse) == row.tier
+    assert parse["intent"]["confidence"] == 1.0
+    assert parse["intent_ranking"][0]["name"] == f"red_flag_{row.tier}"
+    signs = [e for e in parse["entities"] if e["entity"] == "red_flag_sign"]
+    assert row.sign in [e["value"] for e in signs]
+    assert all(e["extractor"] == "RedFlagDetector" and e["confidence_entity"] == 1.0 for e in signs)
+
+
+def test_pipeline_figures(parsed: Dict[str, Dict[str, Any]], request: pytest.FixtureRequest) -> None:
+    predicted = [tier_of(parsed[row.text]) for row in ROWS]
+    values = figures(ROWS, predicted)
+    record(request.config, f"trained pipeline ({newest_model().name})", values)
+    assert values["recall_emergency"] == 1.0
+    assert values["recall_urgent"] == 1.0
+    assert values["precision"] >= 0.95
+
+
+
+# ---------------------------------------------------------------------------------- component
+
+
+@pytest.fixture(scope="module")
+def spacy_model() -> SpacyModel:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return SpacyModel(model=nlp, model_name="blank_en")
+
+
+def message(text: str, model: SpacyModel, with_doc: bool = True) -> Message:
+    """A message as the classifiers leave it: DIET's intent, a fallback ranking and an onset entity."""
+    msg = Message(data={TEXT: text})
+    msg.set(INTENT, {"name": "ask_heat_ice", "confidence": 0.9})
+    msg.set(INTENT_RANKING_KEY, [{"name": "ask_heat_ice", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}])
+    msg.set(ENTITIES, [{"entity": "onset", "value": "yesterday", "start": 0, "end": 9}])
+    if with_doc:
+        msg.set(SPACY_DOCS[TEXT], model.model(text.lower()))
+    return msg
+
+
+@pytest.mark.parametrize("with_doc", [True, False])
+def test_component_marks_a_red_flag(spacy_model: SpacyModel, with_doc: bool) -> None:
+    text = "yesterday I fell off a ladder and now I can't feel my legs"
+    (msg,) = RedFlagDetector.create({}, None, None, None).process(  # type: ignore[arg-type]
+        [message(text, spacy_model, with_doc)], spacy_model
+    )
+    assert msg.get(INTENT) == {"name": "red_flag_emergency", "confidence": 1.0}
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["red_flag_emergency", "ask_heat_ice", "greet"]
+    entities: List[Dict[str, Any]] = msg.get(ENTITIES)
+    assert entities[0]["entity"] == "onset"
+    flags = [(e["value"], text[e["start"]:e["end"]]) for e in entities[1:]]
+    assert flags == [("major_trauma", "fell off a ladder"), ("bilateral_leg_symptoms", "can't feel my legs")]
+    assert all(e["extractor"] == "RedFlagDetector" for e in entities[1:])
+
+
+def test_component_leaves_other_messages_alone(spacy_model: SpacyModel) -> None:
+    before = message("can i use heat on my back", spacy_model)
+    expected = {k: v for k, v in before.data.items() if k != SPACY_DOCS[TEXT]}
+    (after,) = RedFlagDetector({}).process([before], spacy_model)
+    assert {k: v for k, v in after.data.items() if k != SPACY_DOCS[TEXT]} == expected

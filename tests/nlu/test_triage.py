@@ -1,0 +1,157 @@
+"""The pure red-flag matcher (nlu/triage.py) on the committed table and on its edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from nlu.red_flag_data import RED_FLAGS_FILE, RedFlagDataError, Tier, get_red_flags, load_red_flags
+from nlu.triage import Finding, Triage, get_triage
+from tests.nlu.conftest import Row, figures, read_table, record
+
+ROWS = read_table()
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """A blank English pipeline with the lookup lemmatizer, like the one Rasa loads."""
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
+    pipeline.initialize()
+    return pipeline
+
+
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    return get_triage()
+
+
+def detect(triage: Triage, nlp: Language, text: str) -> Optional[Finding]:
+    """Detect on a Doc made the way Rasa's SpacyNLP makes it (lowercased text)."""
+    return triage.detect(nlp(text.lower()))
+
+
+def test_table_has_enough_rows_for_every_tier_and_sign() -> None:
+    red_flags = [r for r in ROWS if r.is_red_flag]
+    assert len(red_flags) >= 90 and len(ROWS) - len(red_flags) >= 90
+    assert {r.tier for r in red_flags} == {"emergency", "urgent", "soon"}
+    assert {r.sign for r in red_flags} == {s.id for s in get_red_flags().signs}
+    assert all(r.sign == "" for r in ROWS if not r.is_red_flag)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.text[:60] for r in ROWS])
+def test_table_row(triage: Triage, nlp: Language, row: Row) -> None:
+    finding = detect(triage, nlp, row.text)
+    if not row.is_red_flag:
+        assert finding is None, f"escalated a near-miss: {finding}"
+        return
+    assert finding is not None, "missed a red flag"
+    assert finding.tier.value == row.tier
+    assert row.sign in finding.signs
+
+
+def test_figures_on_the_table(triage: Triage, nlp: Language, request: pytest.FixtureRequest) -> None:
+    predicted: List[Optional[str]] = []
+    for row in ROWS:
+        finding = detect(triage, nlp, row.text)
+        predicted.append(finding.tier.value if finding else None)
+    values = figures(ROWS, predicted)
+    record(request.config, "matcher (nlu/triage.py)", values)
+    assert values["recall_emergency"] == values["recall_urgent"] == 1.0
+    assert values["precision"] >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "signs"),
+    [
+        # Typos of pattern words are read as the word.
+        ("bladdder wont empty", Tier.EMERGENCY, ("urinary_retention",)),
+        ("tingeling in my crotch", Tier.EMERGENCY, ("saddle_numbness",)),
+        ("feaver and my back hurts", Tier.URGENT, ("fever",)),
+        # The most urgent tier wins and every sign is named, in message order.
+        ("i have a fever and i can't pee", Tier.EMERGENCY, ("fever", "urinary_retention")),
+        # Uncertainty is not denial: when in doubt, escalate.
+        ("not sure, but i think i wet myself", Tier.EMERGENCY, ("urinary_incontinence",)),
+        ("no idea why but my legs are numb", Tier.EMERGENCY, ("bilateral_leg_symptoms",)),
+        # A denial ends at a new clause.
+        ("no fever, but i can't feel my feet", Tier.EMERGENCY, ("bilateral_leg_symptoms",)),
+        # History of cancer counts however long ago; a distant past bladder problem does not.
+        ("had cancer 20 years ago", Tier.URGENT, ("cancer_history",)),
+        # Durations: four weeks or more.
+        ("it's been a couple of months and no better", Tier.SOON, ("no_improvement",)),
+    ],
+)
+def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs: tuple) -> None:
+    finding = detect(triage, nlp, text)
+    assert finding is not None and finding.tier is tier and finding.signs == signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fever? no",
+        "numbness: none",
+        "i had trouble peeing years ago but it's fine now",
+        "i had a fever but it went away",
+        "it's been 2 weeks and no better",
+        "i'm 30 and it's the first time my back hurts",
+        "i lost weight without trying when i was a student",
+        "i used to have sciatica down to my foot",
+        "",
+    ],
+)
+def test_nothing_found(triage: Triage, nlp: Language, text: str) -> None:
+    assert detect(triage, nlp, text) is None
+
+
+def test_hit_spans_point_at_the_words(triage: Triage, nlp: Language) -> None:
+    text = "Thanks! Also I CAN'T PEE since this morning"
+    finding = detect(triage, nlp, text)
+    assert finding is not None
+    (hit,) = finding.hits
+    assert text[hit.start:hit.end] == "CAN'T PEE"
+
+
+def test_detect_text_matches_detect_on_a_doc(triage: Triage, nlp: Language) -> None:
+    text = "both legs going numb"
+    assert triage.detect_text(text) == detect(triage, nlp, text)
+
+
+def test_tier_intents_round_trip() -> None:
+    for tier in Tier:
+        assert Tier.from_intent(tier.intent) is tier
+    assert Tier.from_intent("ask_heat_ice") is None
+    assert [t.rank for t in (Tier.SOON, Tier.URGENT, Tier.EMERGENCY)] == [1, 2, 3]
+
+
+def test_real_file_loads_and_every_pattern_compiles() -> None:
+    data = load_red_flags(RED_FLAGS_FILE)
+    Triage(data)
+    for tier in Tier:
+        assert "not a doctor" in data.message_for(tier, [])
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("tiers:\n  emergency: {message: hi, source: x}\n", "tiers"),
+        ("signs:\n  - {id: Bad-Id, tier: soon, label: x, patterns: []}\n", "sign Bad-Id"),
+    ],
+)
+def test_invalid_file_names_the_problem(tmp_path: Path, broken: str, message: str) -> None:
+    path = tmp_path / "red_flags.yml"
+    path.write_text(broken)
+    with pytest.raises(RedFlagDataError, match=message):
+        load_red_flags(path)
+
+
+def test_pattern_with_unknown_word_class_is_refused(tmp_path: Path) -> None:
+    text = RED_FLAGS_FILE.read_text().replace('"@numb *4 @saddle"', '"@numbb *4 @saddle"', 1)
+    path = tmp_path / "red_flags.yml"
+    path.write_text(text)
+    with pytest.raises(RedFlagDataError, match="saddle_numbness.*@numbb"):
+        load_red_flags(path)
