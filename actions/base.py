@@ -23,6 +23,11 @@ CONTEXT_BONUS = 2.0
 DEFAULT_BONUS = 1.0
 
 
+def entry_button(entry: Entry) -> Dict[str, Any]:
+    """A quick reply that asks for one entry: its question as the title."""
+    return {"title": entry.question, "payload": f'/{names.ASK_ENTRY}{{"{names.ENTRY_ID}": "{entry.id}"}}'}
+
+
 class StoreAction(Action, ABC):
     """An action that reads the guidance store, handed in or loaded on first use.
 
@@ -92,8 +97,7 @@ class StoreAction(Action, ABC):
         for target in entry.follow_ups[:MAX_FOLLOW_UP_BUTTONS]:
             follow = self.store.get(target)
             if follow is not None:
-                payload = f'/{names.ASK_ENTRY}{{"{names.ENTRY_ID}": "{follow.id}"}}'
-                buttons.append({"title": follow.question, "payload": payload})
+                buttons.append(entry_button(follow))
         buttons.append({"title": "Source", "payload": f"/{names.ASK_SOURCE}"})
         return buttons
 

@@ -2,10 +2,12 @@
 
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.base import StoreAction, entry_button
 
 # Intents worth offering, with the button title a person sees.
 TOPIC_TITLES: Dict[str, str] = {
@@ -25,6 +27,8 @@ FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 UTTER_OUT_OF_SCOPE = "utter_out_of_scope"
 MAX_CHOICES = 3
+# A free-text match this strong (BM25) names a specific question worth offering.
+MIN_SEARCH_SCORE = 6.0
 # Below this the classifier is guessing; offering such a topic would be noise.
 MIN_CONFIDENCE = 0.1
 QUESTION = "Sorry, I'm not sure I understood. Did you mean one of these?"
@@ -45,12 +49,13 @@ def choices(intent_ranking: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return plausible[:MAX_CHOICES]
 
 
-class ActionClarify(Action):
-    """Answers a message the assistant did not understand well enough (NLU or policy fallback).
+class ActionClarify(StoreAction):
+    """Answers a message the assistant did not understand well enough (NLU fallback).
 
-    Reads the latest message's intent ranking and offers buttons for the two or three most
-    likely topics (payload ``/<intent>``); if none is plausible, says what it can help with
-    (``utter_out_of_scope``, with topic buttons). Sets no slots.
+    Offers buttons for the guidance questions a free-text search finds closest to the message
+    (payload ``/ask_entry{"entry_id": ...}``), else for the two or three most likely topics from
+    the intent ranking (payload ``/<intent>``); if neither is plausible, says what it can help
+    with (``utter_out_of_scope``, with topic buttons). Sets no slots.
     """
 
     def name(self) -> Text:
@@ -61,6 +66,11 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Offer the likely topics, or the out-of-scope answer."""
+        text = str((tracker.latest_message or {}).get("text") or "")
+        hits = [m.entry for m in self.store.search(text, limit=MAX_CHOICES) if m.score >= MIN_SEARCH_SCORE]
+        if hits:
+            dispatcher.utter_message(text=QUESTION, buttons=[entry_button(e) for e in hits])
+            return []
         offered = choices((tracker.latest_message or {}).get("intent_ranking") or [])
         if not offered:
             dispatcher.utter_message(response=UTTER_OUT_OF_SCOPE)

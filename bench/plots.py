@@ -82,12 +82,16 @@ def answers(answers_data: Dict[str, Any], path: Path) -> Path:
         values = []
         for group in groups:
             chosen = [a for a in rows if group == "all" or a["labels"][0].split(".")[0] == group]
-            values.append(sum(a["correct"] for a in chosen) / max(len(chosen), 1))
+            # A topic this system was not asked about (smoke run) gets no bar rather than a zero.
+            values.append(sum(a["correct"] for a in chosen) / len(chosen) if chosen else float("nan"))
         label = "assistant" if system == "bot" else "TF-IDF search (same store)"
         ax.bar(np.arange(len(groups)) + index * width, values, width, label=f"{label}: {values[0]:.3f}")
     ax.axhline(0.95, color="grey", linestyle="--", linewidth=1, label="target 0.95")
     ax.set_xticks(np.arange(len(groups)) + width * (len(systems) - 1) / 2)
-    ax.set_xticklabels(groups, rotation=30, ha="right")
+    counts = [len(answers_data["tfidf"]["answers"])] + [
+        sum(a["labels"][0].split(".")[0] == t for a in answers_data["tfidf"]["answers"]) for t in topics
+    ]
+    ax.set_xticklabels([f"{g}\n(n={n})" for g, n in zip(groups, counts)], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("top-1 accuracy")
     ax.set_title(f"Answer correctness on {len(answers_data['tfidf']['answers'])} held-out questions")

@@ -194,6 +194,9 @@ def render(results: Dict[str, Any], targets: Sequence[Target], images: Dict[str,
     """The full Markdown report."""
     meta = results["meta"]
     out = [f"# Back-care assistant bench, {meta['started'][:16].replace('T', ' ')}", ""]
+    if meta["mode"] == "smoke":
+        out += ["> **Smoke run**: every stage on a tiny slice, to keep the harness working. Its figures are not "
+                "the bench's; targets it cannot judge from a slice show as not measured.", ""]
     out.append(f"Command: `{meta['command']}` ({meta['mode']} run, {meta['duration_s'] / 60:.1f} min). "
                f"Machine: {machine_line(meta)}. One-minute load average at the start of each stage: "
                + ", ".join(f"{k} {v:.1f}" for k, v in meta["load"].items())

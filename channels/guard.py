@@ -7,7 +7,8 @@ from typing import Optional
 from actions import settings
 
 # C0/C1 control characters except tab and newline: they carry no meaning in a chat message.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates too: JSON may escape half an emoji ("\ud83d"), and spaCy cannot encode it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 EMPTY_REPLY = "I didn't get any text there. What would you like to know about your lower back?"
 TOO_LONG_REPLY = "That message is too long for me to read. Please shorten it to a sentence or two."
@@ -17,6 +18,11 @@ APOLOGY = "Sorry, something went wrong on my side and I couldn't answer. Please 
 def clean_text(text: str) -> str:
     """Normalise Unicode and drop control characters."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds control characters or lone surrogates (not allowed in ids)."""
+    return _CONTROL.search(text) is not None
 
 
 def reply_instead(text: str) -> Optional[str]:

@@ -11,7 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.action_timeout import apply_action_timeout
-from channels.guard import APOLOGY, clean_text, reply_instead
+from channels.guard import APOLOGY, clean_text, has_control, reply_instead
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -79,8 +79,15 @@ class GuardedRestInput(RestInput):
             if not isinstance(body, dict):
                 return _error(400, "The body must be a JSON object.")
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-                return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+            # Control characters and lone surrogates in an id break PostgreSQL (NUL) and encoders.
+            if (
+                not isinstance(sender, str)
+                or not sender.strip()
+                or len(sender) > MAX_SENDER_CHARS
+                or has_control(sender)
+            ):
+                return _error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters, "
+                                   "without control characters.")
             if not isinstance(text, str):
                 return _error(400, "'message' must be a string.")
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None

@@ -12,7 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.guard import APOLOGY, EMPTY_REPLY, clean_text, reply_instead
+from channels.guard import APOLOGY, EMPTY_REPLY, clean_text, has_control, reply_instead
 
 logger = logging.getLogger(__name__)
 MAX_SESSION_ID_CHARS = 128
@@ -36,7 +36,12 @@ def web_origins() -> List[str]:
 def _session_id(data: Any) -> Optional[str]:
     """The client's session id if it is a usable one, else None."""
     session_id = data.get("session_id") if isinstance(data, dict) else None
-    if isinstance(session_id, str) and 0 < len(session_id.strip()) <= MAX_SESSION_ID_CHARS:
+    # The id becomes the conversation's sender id and a room name: same limits as the REST sender.
+    if (
+        isinstance(session_id, str)
+        and 0 < len(session_id.strip()) <= MAX_SESSION_ID_CHARS
+        and not has_control(session_id)
+    ):
         return session_id
     return None
 

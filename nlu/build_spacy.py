@@ -21,7 +21,6 @@ from actions.store import KINDS
 from nlu.time_patterns import onset_patterns
 
 
-
 def vocabulary_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> List[Dict]:
     """Patterns for each vocabulary word, matched on lowercase text and on lemmas (plurals)."""
     patterns = []

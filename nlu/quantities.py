@@ -62,7 +62,6 @@ def _unit(lower: str) -> Optional[Tuple[str, bool]]:
     return None
 
 
-
 def durations(lowers: Sequence[str], lemmas: Sequence[str]) -> List[Tuple[int, float]]:
     """(token index, length in weeks) for every duration stated: '6 weeks', 'a few months'."""
     found: List[Tuple[int, float]] = []
@@ -95,23 +94,24 @@ def durations(lowers: Sequence[str], lemmas: Sequence[str]) -> List[Tuple[int, f
             found.append((i, count * UNIT_WEEKS[base]))
     return found
 
+
 def ages(lowers: Sequence[str], lemmas: Sequence[str]) -> List[float]:
     """Ages the message states: "I'm 17", "62 years old", "my 15 yo son", "in my 60s"."""
     lowers = [w.replace("’", "'") for w in lowers]
-    ages: List[float] = []
+    found: List[float] = []
     for i, lower in enumerate(lowers):
         prev = lowers[i - 1] if i >= 1 else ""
         compact = COMPACT_AGE.match(lower)
         if compact:
-            ages.append(float(compact.group(1) or compact.group(2)))
+            found.append(float(compact.group(1) or compact.group(2)))
             continue
         if lower in ("teen", "teenager", "teenage", "adolescent"):
-            ages.append(16)
+            found.append(16)
             continue
         decade = DECADE.match(lower)
         decade_value = float(decade.group(1)) * 10 if decade else DECADE_WORDS.get(lower)
         if decade_value is not None and prev in ("my", "his", "her", "their", "your"):
-            ages.append(decade_value + 5)
+            found.append(decade_value + 5)
             continue
         value = _number(lower)
         if value is None or not 1 <= value <= 120:
@@ -120,10 +120,10 @@ def ages(lowers: Sequence[str], lemmas: Sequence[str]) -> List[float]:
             value += NUMBER_WORDS[lowers[i + 1]]
         after = lowers[i + 1:i + 4]
         if after and after[0] in ("year", "years", "yr", "yrs") and "old" in after:
-            ages.append(value)
+            found.append(value)
             continue
         if after and (after[0] in ("yo", "y/o", "y.o", "y.o.") or after[:3] == ["y", "/", "o"]):
-            ages.append(value)
+            found.append(value)
             continue
         if after and after[0] in NOT_AGE_UNITS:
             continue
@@ -133,12 +133,11 @@ def ages(lowers: Sequence[str], lemmas: Sequence[str]) -> List[float]:
             shift = AGE_MODIFIERS[lowers[k]]
             k -= 1
         if k >= 0 and lowers[k] in ("aged", "age", "age:"):
-            ages.append(value + shift)
+            found.append(value + shift)
         elif k >= 1 and lowers[k] == ":" and lowers[k - 1] == "age":
-            ages.append(value + shift)
+            found.append(value + shift)
         elif k >= 1 and lemmas[k] == "be" and lowers[k - 1] in AGE_NOUNS:
-            ages.append(value + shift)
+            found.append(value + shift)
         elif k >= 0 and lowers[k] in ("im", "i'm"):
-            ages.append(value + shift)
-    return ages
-
+            found.append(value + shift)
+    return found

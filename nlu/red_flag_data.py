@@ -119,6 +119,7 @@ class RedFlagData(BaseModel):
 
     tiers: Dict[Tier, TierText]
     word_classes: Dict[str, List[str]] = {}
+    typo_targets: List[str] = Field([], description="Words a misspelling one or two letters off is read as.")
     context: Context
     signs: List[Sign] = Field(..., min_items=1)
 

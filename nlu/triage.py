@@ -8,33 +8,35 @@ How a message is read:
 
 1. Every token gets a normalised lemma from spaCy's English lookup table, so the result does not
    depend on the pipeline or on letter case; contractions are spelled out ("n't" -> "not") and an
-   unknown word one or two letters away from a pattern word is read as that word ("bladdder").
+   unknown word one or two letters away from a listed key word is read as that word ("bladdder").
 2. spaCy ``Matcher`` patterns on those lemmas find candidate mentions of each sign.
 3. A mention is dropped when it is negated ("no fever", "I don't have any numbness"), when a
-   sign's ``unless`` pattern is in its sentence, when it is in the distant past or said to be over
-   (unless the sign's history counts, like cancer), or when the sign's duration or age condition
-   is not met. Uncertain wording ("not sure if", "no idea why") is not a negation: when in doubt,
-   the sign counts.
+   sign's ``unless`` pattern is in its sentence (for an emergency sign: in its clause), when it
+   is in the distant past or said to be over (unless the sign's history counts, like cancer), or
+   when the sign's duration or age condition is not met. Uncertain wording ("not sure if", "no
+   idea why") is not a negation: when in doubt, the sign counts.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from functools import cached_property, lru_cache
+from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import spacy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from nlu import english
+from nlu import english, quantities
 from nlu.red_flag_data import RedFlagData, RedFlagDataError, Sign, Tier, get_red_flags
 
 # Contractions as spaCy's tokenizer splits them ("can't" -> "ca" + "n't", "dont" -> "do" + "nt").
 CONTRACTIONS = {
     "n't": "not", "nt": "not", "ca": "can", "wo": "will", "sha": "shall", "'m": "be", "'re": "be",
     "'s": "be", "'ve": "have", "'d": "would", "'ll": "will", "cannot": "can",
+    # Texting spellings of "can't"/"don't" that the tokenizer keeps whole.
+    "cnt": "not", "carnt": "not", "cannae": "not", "dnt": "not", "cudnt": "not", "didn": "not",
 }
 
 CONTRACTION_TAILS = frozenset({"n't", "nt", "'s", "'m", "'re", "'ve", "'d", "'ll", "n’t", "’s", "’m", "’re", "’ve"})
@@ -52,8 +54,12 @@ TRAILING_DENIALS = frozenset({"no", "none", "nope", "nah", "negative", "never"})
 # "since last year" and "for years" say how long something has lasted, not that it is over.
 DURATION_LEADS = frozenset({"since", "for", "from", "over", "throughout"})
 NEGATION_WINDOW = 6
+# Misspellings: only words this long are corrected, by one letter (two from LONG_WORD letters on).
+MIN_TYPO_LENGTH = 5
+LONG_WORD = 11
 MARKER_NEGATION_WINDOW = 2
 MARKER_NEGATIONS = frozenset({"not", "never", "no"})
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -104,7 +110,7 @@ class _Compiled:
     anchor_index: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Tokens:
     """A message read for matching: normalised lemmas and clause/sentence numbers per token."""
 
@@ -112,6 +118,16 @@ class _Tokens:
     lemmas: List[str]
     clause: List[int]
     sentence: List[int]
+
+    @cached_property
+    def durations(self) -> List[Tuple[int, float]]:
+        """(token index, weeks) of every duration stated; worked out only if a sign needs it."""
+        return quantities.durations([t.lower_ for t in self.doc], self.lemmas)
+
+    @cached_property
+    def ages(self) -> List[float]:
+        """Every age stated; worked out only if a sign needs it."""
+        return quantities.ages([t.lower_ for t in self.doc], self.lemmas)
 
 
 def _collapse_repeats(word: str) -> str:
@@ -129,10 +145,9 @@ class Triage:
         self._english = english.english_words()
         self._negation = frozenset(self._norm_word(w) for w in data.context.negation)
         self._not_negating = frozenset(self._norm_word(w) for w in data.context.not_negating)
-        self._fuzzy_targets = self._pattern_words()
+        self._fuzzy_targets = self._typo_targets()
         self._matcher = Matcher(self._nlp.vocab)
         self._compiled: Dict[str, _Compiled] = {}
-        self._signs: Dict[str, Sign] = {s.id: s for s in data.signs}
         for sign in data.signs:
             self._add(f"sign|{sign.id}", sign.patterns, sign.id)
             self._add(f"requires|{sign.id}", sign.requires, sign.id)
@@ -146,17 +161,9 @@ class Triage:
         lower = word.lower().replace("’", "'")
         return CONTRACTIONS.get(lower) or self._lemma_table.get(lower, lower)
 
-    def _pattern_words(self) -> Dict[str, str]:
-        """Words in sign patterns and word classes (3+ letters) that a typo may be corrected to."""
-        words: Set[str] = set()
-        texts: List[str] = [p for s in self.data.signs for p in s.patterns]
-        texts += [" ".join(ws) for ws in self.data.word_classes.values()]
-        for text in texts:
-            for item in text.split():
-                for alt in item.lstrip("^=").rstrip("?").split("|"):
-                    if alt.isalpha() and len(alt) >= 3:
-                        words.add(alt.lower())
-        return {w: self._norm_word(w) for w in sorted(words)}
+    def _typo_targets(self) -> Dict[str, str]:
+        """The words a misspelling may be read as, with their lemmas."""
+        return {w.lower(): self._norm_word(w) for w in self.data.typo_targets}
 
     def _element(self, item: str, where: str) -> Tuple[_Element, bool, bool]:
         """Parse one pattern item into (element, optional?, anchor?)."""
@@ -220,22 +227,24 @@ class Triage:
 
     # ---------------------------------------------------------------- reading a message
 
-    def _norm_token(self, text: str) -> str:
+    def lemma_of(self, text: str) -> str:
+        """The lemma the patterns see for a word: contractions spelled out, misspelt key words corrected."""
         lower = _collapse_repeats(text.lower().replace("’", "'"))
         if lower in CONTRACTIONS:
             return CONTRACTIONS[lower]
         lemma = self._lemma_table.get(lower)
         if lemma is not None:
             return lemma
-        if lower in self._english or lower in self._fuzzy_targets or not lower.isalpha() or len(lower) < 4:
+        known = lower in self._english or lower in self._fuzzy_targets
+        if known or not lower.isalpha() or len(lower) < MIN_TYPO_LENGTH:
             return lower
-        limit = 1 if len(lower) <= 7 else 2
+        limit = 1 if len(lower) < LONG_WORD else 2
         target = english.closest(lower, self._fuzzy_targets, limit)
         return self._fuzzy_targets[target] if target else lower
 
     def _read(self, doc: Doc) -> _Tokens:
         words = [t.text for t in doc]
-        lemmas = [self._norm_token(w) for w in words]
+        lemmas = [self.lemma_of(w) for w in words]
         spaces = [bool(t.whitespace_) for t in doc]
         # A closing full stop lets patterns see the end of the message ("... but it's gone").
         words.append(".")
@@ -292,7 +301,7 @@ class Triage:
         i = end
         while i < len(toks.lemmas) and i < end + 2 and toks.doc[i].is_punct:
             i += 1
-        if i == end or i >= len(toks.lemmas) or toks.lemmas[i] not in TRAILING_DENIALS:
+        if i >= len(toks.lemmas) or toks.lemmas[i] not in TRAILING_DENIALS:
             return False
         return i + 1 >= len(toks.lemmas) or toks.doc[i + 1].is_punct
 
@@ -332,16 +341,18 @@ class Triage:
                 return True
         return False
 
-    def _conditions_met(self, toks: _Tokens, sign: Sign, at: int, spans: Dict[str, List[Tuple[str, int, int]]],
-                        durations: Callable[[], List[Tuple[int, float]]],
-                        ages: Callable[[], List[float]]) -> bool:
+    @staticmethod
+    def _conditions_met(toks: _Tokens, sign: Sign, at: int, spans: Dict[str, List[Tuple[str, int, int]]]) -> bool:
+        """A sign's ``requires``, ``min_weeks`` (in the mention's sentence) and ``age`` conditions."""
         if sign.requires and not spans.get(f"requires|{sign.id}"):
             return False
         if sign.min_weeks is not None:
-            if not any(toks.sentence[i] == toks.sentence[at] and w >= sign.min_weeks for i, w in durations()):
+            weeks = sign.min_weeks
+            if not any(toks.sentence[i] == toks.sentence[at] and w >= weeks for i, w in toks.durations):
                 return False
         if sign.age is not None:
-            if not any(a < sign.age.below or a > sign.age.above for a in ages()):
+            below, above = sign.age.below, sign.age.above
+            if not any(a < below or a > above for a in toks.ages):
                 return False
         return True
 
@@ -355,30 +366,22 @@ class Triage:
             key = self._nlp.vocab.strings[match_id]
             group = key.rsplit("|", 1)[0]
             spans.setdefault(group, []).append((key, start, end))
-        cache: Dict[str, object] = {}
-
-        def durations() -> List[Tuple[int, float]]:
-            if "durations" not in cache:
-                cache["durations"] = self._durations(toks)
-            return cache["durations"]  # type: ignore[return-value]
-
-        def ages() -> List[float]:
-            if "ages" not in cache:
-                cache["ages"] = self._ages(toks)
-            return cache["ages"]  # type: ignore[return-value]
-
         hits: List[Hit] = []
         for sign in self.data.signs:
             candidates = sorted(spans.get(f"sign|{sign.id}", []), key=lambda m: (m[1], -m[2]))
             for key, start, end in candidates:
                 at = self._anchor(toks, key, start, end)
-                if self._negated(toks, at) or self._denied_after(toks, end):
+                # A bare "no" after "I can't pee" agrees with it; it only denies a plain mention.
+                denied = self._denied_after(toks, end) and not any(
+                    lemma in self._negation for lemma in toks.lemmas[start:end]
+                )
+                if self._negated(toks, at) or denied:
                     continue
                 if not sign.history_counts and self._in_past(toks, at, spans):
                     continue
                 if self._vetoed(toks, sign, (at, start, end), spans):
                     continue
-                if not self._conditions_met(toks, sign, at, spans, durations, ages):
+                if not self._conditions_met(toks, sign, at, spans):
                     continue
                 # Show "can't pee", not "n't pee": take in the word a contraction hangs on.
                 if start > 0 and toks.doc[start].lower_ in CONTRACTION_TAILS and not doc[start - 1].whitespace_:
@@ -394,10 +397,6 @@ class Triage:
     def detect_text(self, text: str) -> Optional[Finding]:
         """Like :meth:`detect`, tokenising ``text`` (lowercased, as Rasa's SpacyNLP does) itself."""
         return self.detect(self._nlp.make_doc(text.lower()))
-
-    def tiers(self, texts: Iterable[str]) -> List[Optional[Tier]]:
-        """The tier found in each text (None where no sign is found)."""
-        return [f.tier if f else None for f in (self.detect_text(t) for t in texts)]
 
 
 @lru_cache(maxsize=None)

@@ -9,16 +9,26 @@ two replicas lost or interleaved a turn in 11 of 30 conversations. This store ma
 read-change-write a Redis transaction (WATCH/MULTI/EXEC, retried when another server changed
 the lock in between), so tickets are issued and released one at a time.
 
+It also waits out a Redis restart: Rasa turns any Redis error into a ``LockError`` and the
+turn fails, so every Redis call of a turn is retried (without blocking the server) for up to
+``LOCK_STORE_RETRY_SECONDS`` (default 5). Redis keeps no data on disk here: after a restart the
+locks of turns in progress are gone, which matters only for a second message of the same
+conversation arriving within that turn.
+
 Select it in endpoints.yml with ``type: stores.lock_store.AtomicRedisLockStore`` and the same
 ``url`` / ``port`` / ``db`` / ``password`` keys as Rasa's ``redis`` lock store.
 """
 
+import asyncio
 import json
 import logging
 import math
+import os
 import time
-from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Callable, List, Optional, Text, Tuple, TypeVar
 
+import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
@@ -26,6 +36,16 @@ from rasa.utils.endpoints import EndpointConfig
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+DEFAULT_RETRY_SECONDS = 5.0
+RETRYABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def retry_seconds() -> float:
+    """How long to keep retrying a failed Redis call (``LOCK_STORE_RETRY_SECONDS``)."""
+    try:
+        return max(0.0, float(os.environ.get("LOCK_STORE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
+    except ValueError:
+        return DEFAULT_RETRY_SECONDS
 # Change = what to do with the current lock (None if absent): the lock to store (None deletes
 # the key) and the value to hand back to the caller.
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
@@ -50,6 +70,50 @@ class AtomicRedisLockStore(RedisLockStore):
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
+        self.retry_seconds = retry_seconds()
+
+    async def _retrying(self, what: str, call: Callable[[], T]) -> T:
+        """Run a Redis call, retrying connection failures with asyncio sleeps until the deadline."""
+        deadline = time.monotonic() + self.retry_seconds
+        delay = 0.1
+        while True:
+            try:
+                return call()
+            except (LockError, *RETRYABLE) as error:
+                cause = error.__cause__ if isinstance(error, LockError) else error
+                if not isinstance(cause, RETRYABLE) or time.monotonic() + delay > deadline:
+                    raise
+                logger.warning(f"Lock store {what} failed ({type(cause).__name__}); retrying in {delay:.1f} s.")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
+        """Hold the conversation's lock for one turn, like Rasa's, riding out Redis restarts."""
+        tickets = [await self._retrying("issue", lambda: self.issue_ticket(conversation_id, lock_lifetime))]
+        try:
+            yield await self._acquire(conversation_id, tickets, lock_lifetime, wait_time_in_seconds)
+        finally:
+            await self._retrying("release", lambda: self.cleanup(conversation_id, tickets[-1]))
+
+    async def _acquire(
+        self, conversation_id: Text, tickets: List[int], lock_lifetime: float, wait_time_in_seconds: float
+    ) -> TicketLock:
+        """Rasa's ``_acquire_lock`` loop with each Redis call retried; ``tickets[-1]`` is the ticket held."""
+        while True:
+            lock = await self._retrying("read", lambda: self.get_lock(conversation_id))
+            if lock is None or not any(t.number == tickets[-1] and not t.has_expired() for t in lock.tickets):
+                # Our ticket is gone: Redis restarted empty, or it expired while an earlier turn
+                # ran long. Rasa fails the turn here (LockError); queue again instead.
+                logger.warning(f"Ticket for conversation '{conversation_id}' was lost; taking a new one.")
+                tickets.append(await self._retrying("issue", lambda: self.issue_ticket(conversation_id, lock_lifetime)))
+                continue
+            if not lock.is_locked(tickets[-1]):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            await self._retrying("update", lambda: self.update_lock(conversation_id))
 
     def _key(self, conversation_id: Text) -> Text:
         return self.key_prefix + conversation_id

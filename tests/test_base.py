@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.doctor import ActionAnswerMedicine
 from actions.equipment import ActionAnswerEquipment
 from actions.exercise import ActionAnswerExercise
 from actions.heat_ice import ActionAnswerHeatIce
@@ -72,3 +73,11 @@ async def test_answers_carry_why_source_and_follow_up_buttons(store: GuidanceSto
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads[0] == "/ask_why" and payloads[-1] == "/ask_source"
     assert any(p.startswith('/ask_entry{"entry_id": ') for p in payloads)
+
+
+async def test_medicine_questions_get_no_names_or_doses(store: GuidanceStore, domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("how many ibuprofen can i take", "ask_medicine")
+    await ActionAnswerMedicine(store).run(dispatcher, tracker, domain)
+    text = said(dispatcher)
+    assert "pharmacist" in text and "ibuprofen" not in text and "mg" not in text.split()

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import QUESTION, TOPIC_TITLES, ActionClarify
+from actions.store import GuidanceStore
 
 
 def tracker(ranking: List[Dict[str, Any]]) -> Tracker:
@@ -62,3 +63,16 @@ def test_every_offered_intent_and_response_is_in_the_domain(domain: Dict[str, An
     assert set(TOPIC_TITLES) <= set(domain["intents"])
     assert "utter_out_of_scope" in domain["responses"]
     assert "action_clarify" in domain["actions"]
+
+
+async def test_a_close_free_text_match_offers_those_questions(store: GuidanceStore) -> None:
+    dispatcher = CollectingDispatcher()
+    latest = {"text": "lacrosse ball on the spine or next to it", "intent": {"name": "nlu_fallback"},
+              "intent_ranking": rank(("nlu_fallback", 0.4), ("ask_equipment", 0.3)), "entities": []}
+    unclear = Tracker("test-user", {}, latest, [], False, None, {}, "action_listen")
+    assert await ActionClarify(store).run(dispatcher, unclear, {}) == []
+    [message] = dispatcher.messages
+    assert message["text"] == QUESTION
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads and all(p.startswith('/ask_entry{"entry_id": "') for p in payloads)
+    assert '/ask_entry{"entry_id": "equipment.ball_where"}' in payloads

@@ -101,4 +101,6 @@ async def test_takes_its_red_flag_data_through_the_constructor() -> None:
     raw["tiers"]["emergency"]["message"] = "Test wording: {signs}. I'm not a doctor, call 999 now, please."
     data = RedFlagData.parse_obj(raw)
     texts, _ = await escalate(tracker("red_flag_emergency", ["foot_drop"]), data)
-    assert texts == ["Test wording: a foot that drags or can't be lifted (foot drop). I'm not a doctor, call 999 now, please."]
+    assert texts == [
+        "Test wording: a foot that drags or can't be lifted (foot drop). I'm not a doctor, call 999 now, please."
+    ]

@@ -5,6 +5,7 @@ break something put it back, and the test that kills a replica runs last.
 """
 
 import asyncio
+import shutil
 import socket
 import threading
 import time
@@ -36,11 +37,18 @@ HEAT_QUESTION = "i hurt my back yesterday, can i put a heating pad on it?"
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    """PostgreSQL + Redis + action server + two Rasa replicas, with the Makefile's settings."""
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """PostgreSQL + Redis + action server + two Rasa replicas, with the Makefile's settings.
+
+    The databases live in a folder of /tmp that the postgres and redis users can enter (pytest's
+    own temporary folders are private to root); the logs are kept with pytest's afterwards.
+    """
     running = start_cluster([[], API_ARGS], TICKET_LOCK_LIFETIME="20")
     yield running
     running.stop()
+    logs = tmp_path_factory.mktemp("cluster-logs")
+    for log in running.folder.glob("*.log"):
+        shutil.copy(log, logs / log.name)
     remove(running.folder)
 
 

@@ -2,7 +2,8 @@
 
 import asyncio
 import uuid
-from typing import Any, AsyncIterator, Dict, List
+from pathlib import Path
+from typing import Any, AsyncIterator, Dict, Iterator, List
 
 import pytest
 import requests
@@ -22,7 +23,7 @@ class Client:
 
     def __init__(self) -> None:
         self.sio = socketio.AsyncClient(reconnection=False)
-        self.session_id = f"sio-{uuid.uuid4().hex[:8]}"
+        self.session_id = ""
         self.inbox: asyncio.Queue[Dict[str, Any]] = asyncio.Queue()
         self.confirmed: asyncio.Queue[Any] = asyncio.Queue()
         self.sio.on("bot_uttered", self.inbox.put)
@@ -31,8 +32,19 @@ class Client:
     async def connect(self, url: str, origin: str) -> None:
         # Long-polling only: python-engineio's websocket client needs aiohttp >= 3.10, Rasa pins 3.9.
         await self.sio.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+        await self.new_session()
+
+    async def new_session(self) -> None:
+        """Start a conversation of its own, as a fresh page would."""
+        while not self.inbox.empty():
+            self.inbox.get_nowait()
+        self.session_id = f"sio-{uuid.uuid4().hex[:8]}"
         await self.sio.emit("session_request", {"session_id": self.session_id})
         assert await asyncio.wait_for(self.confirmed.get(), 10) == self.session_id
+
+    async def close(self) -> None:
+        # Abort: a clean disconnect waits up to 25 s for the pending long-poll to return.
+        await self.sio.eio.disconnect(abort=True)
 
     async def say(self, message: Any) -> List[Dict[str, Any]]:
         """Send a message and return this turn's bot messages (those arriving within 1 s of each other)."""
@@ -52,12 +64,33 @@ def origin(stack_env: Dict[str, str]) -> str:
     return stack_env["WEB_ORIGINS"].split(",")[0]
 
 
-@pytest.fixture
-async def client(rasa_server: Server, stack_env: Dict[str, str]) -> AsyncIterator[Client]:
+@pytest.fixture(scope="session")
+async def connection(rasa_server: Server, stack_env: Dict[str, str]) -> AsyncIterator[Client]:
+    """One socket for all tests here: connecting and closing cost seconds each."""
     talk = Client()
     await talk.connect(rasa_server.url, origin(stack_env))
     yield talk
-    await talk.sio.disconnect()
+    await talk.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_errors_logged(rasa_server: Server) -> Iterator[None]:
+    """After the module: nothing at ERROR level and no traceback in the Rasa server's log."""
+    log: Path = rasa_server.log
+    start = log.stat().st_size
+    yield
+    with log.open("rb") as handle:
+        handle.seek(start)
+        written = handle.read().decode("utf-8", errors="replace").splitlines()
+    bad = [line for line in written if " ERROR " in line or "Traceback" in line or " CRITICAL " in line]
+    assert bad == [], "\n".join(bad[:20])
+
+
+@pytest.fixture
+async def client(connection: Client) -> Client:
+    """The shared socket, in a new conversation."""
+    await connection.new_session()
+    return connection
 
 
 def handshake(url: str, origin: str) -> requests.Response:
@@ -114,8 +147,9 @@ async def test_unreadable_message_gets_a_friendly_reply(client: Client, message:
 @session_loop
 @pytest.mark.parametrize(
     "message",
-    ["how do i use a foam\x00 roller\x1b[31m", "👋 hi 😀", "ｈｅａｔ or ice? 🔥🧊", "\u202eevil\u202c"],
-    ids=["control-chars", "emoji", "fullwidth-emoji", "bidi-override"],
+    ["how do i use a foam\x00 roller\x1b[31m", "👋 hi 😀", "ｈｅａｔ or ice? 🔥🧊", "\u202eevil\u202c",
+     "half an emoji \ud83d please"],
+    ids=["control-chars", "emoji", "fullwidth-emoji", "bidi-override", "lone-surrogate"],
 )
 async def test_odd_but_readable_text_gets_an_answer(client: Client, message: str) -> None:
     replies = await client.say(message)
@@ -127,7 +161,7 @@ async def test_malformed_payloads_are_ignored_and_the_server_keeps_going(
     client: Client, rasa_server: Server
 ) -> None:
     for payload in ["hello", 42, None, ["a", "b"], {"message": "hi"}, {"message": "hi", "session_id": 7},
-                    {"message": "hi", "session_id": "x" * 500}]:
+                    {"message": "hi", "session_id": "x" * 500}, {"message": "hi", "session_id": "a\x00b"}]:
         await client.sio.emit("user_uttered", payload)
     await client.sio.emit("user_uttered", {"message": "hi", "session_id": client.session_id,
                                            "metadata": "{not json"})

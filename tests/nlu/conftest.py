@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import pytest
+from rasa.core.agent import Agent
 
 from actions import settings
+
+MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
+Parse = Callable[[Sequence[str]], Dict[str, Dict[str, Any]]]
+
+
+@pytest.fixture(scope="session")
+def parse() -> Iterator[Parse]:
+    """Parse texts with the real trained model (``make train``), loaded once per session."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    previous = os.getcwd()
+    # The model's SpacyNLP loads `spacy_model` relative to the working directory.
+    os.chdir(settings.REPO_ROOT)
+    try:
+        agent = Agent.load(str(MODEL))
+
+        async def parse_all(texts: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+            return {text: await agent.parse_message(text) for text in texts}
+
+        yield lambda texts: asyncio.run(parse_all(texts))
+    finally:
+        os.chdir(previous)
 
 TABLE = settings.REPO_ROOT / "tests" / "data" / "red_flags.csv"
 TIERS = ("emergency", "urgent", "soon")

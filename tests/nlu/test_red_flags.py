@@ -7,50 +7,23 @@ the classifiers, with the Doc that SpacyNLP made.
 
 from __future__ import annotations
 
-import asyncio
-import os
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import spacy
-from rasa.core.agent import Agent
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions import settings
 from nlu.red_flags import RedFlagDetector
-from tests.nlu.conftest import Row, figures, read_table, record
+from tests.nlu.conftest import Parse, Row, figures, read_table, record
 
 ROWS = read_table()
-MODELS = settings.REPO_ROOT / "models"
-
-
-def newest_model() -> Path:
-    """The most recently trained model archive; fails (not skips) when there is none."""
-    archives = sorted(MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not archives:
-        pytest.fail(f"no trained model in {MODELS}: run `make train` first")
-    return archives[-1]
-
-
 @pytest.fixture(scope="session")
-def parsed() -> Iterator[Dict[str, Dict[str, Any]]]:
-    """Every table row parsed by the newest trained model, by text."""
-    previous = os.getcwd()
-    # The model's SpacyNLP loads `spacy_model` relative to the working directory.
-    os.chdir(settings.REPO_ROOT)
-    try:
-        agent = Agent.load(newest_model())
-
-        async def parse_all() -> Dict[str, Dict[str, Any]]:
-            return {row.text: await agent.parse_message(row.text) for row in ROWS}
-
-        yield asyncio.run(parse_all())
-    finally:
-        os.chdir(previous)
+def parsed(parse: Parse) -> Dict[str, Dict[str, Any]]:
+    """Every table row parsed by the trained model, by text."""
+    return parse([row.text for row in ROWS])
 
 
 def tier_of(parse: Dict[str, Any]) -> str:
@@ -76,7 +49,7 @@ def test_emergency_and_urgent_rows_escalate(parsed: Dict[str, Dict[str, Any]], r
 def test_pipeline_figures(parsed: Dict[str, Dict[str, Any]], request: pytest.FixtureRequest) -> None:
     predicted = [tier_of(parsed[row.text]) for row in ROWS]
     values = figures(ROWS, predicted)
-    record(request.config, f"trained pipeline ({newest_model().name})", values)
+    record(request.config, "trained pipeline (models/backcare.tar.gz)", values)
     assert values["recall_emergency"] == 1.0
     assert values["recall_urgent"] == 1.0
     assert values["precision"] >= 0.95

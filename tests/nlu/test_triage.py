@@ -9,6 +9,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from nlu import english
 from nlu.red_flag_data import RED_FLAGS_FILE, RedFlagDataError, Tier, get_red_flags, load_red_flags
 from nlu.triage import Finding, Triage, get_triage
 from tests.nlu.conftest import Row, figures, read_table, record
@@ -155,3 +156,24 @@ def test_pattern_with_unknown_word_class_is_refused(tmp_path: Path) -> None:
     path.write_text(text)
     with pytest.raises(RedFlagDataError, match="saddle_numbness.*@numbb"):
         load_red_flags(path)
+
+
+# Common words (spaCy's English word-frequency table) that may be read as a key word: each is
+# either a misspelling of it or harmless for triage.
+ACCEPTED_CORRECTIONS = {"vaginal", "benis", "consistant", "consistantly", "prednisone", "sensational"}
+
+
+def test_no_common_english_word_is_read_as_a_typo(triage: Triage) -> None:
+    import spacy_lookups_data
+    from spacy.util import load_language_data
+
+    frequency = load_language_data(spacy_lookups_data.en["lexeme_prob"])
+    targets = {triage.lemma_of(w) for w in triage.data.typo_targets}
+    table = english.lemma_table()
+    corrected = set()
+    for word, log_prob in frequency.items():
+        if log_prob > -15.5 and word.isalpha() and word.islower() and len(word) >= 5:
+            lemma = triage.lemma_of(word)
+            if lemma in targets and lemma != table.get(word, word):
+                corrected.add(word)
+    assert corrected <= ACCEPTED_CORRECTIONS
