@@ -127,7 +127,7 @@ run-cluster: train credentials cluster-deps ## PostgreSQL + Redis, the action se
 load: train cluster-deps ## Load test: 50 conversations x 20 turns over two replicas; report in bench/results/load.md.
 	$(BIN)/python -m bench.load --start --conversations $(or $(CONVERSATIONS),50) --turns $(or $(TURNS),20)
 
-shell: train ## Chat in the terminal (starts the action server too).
+shell: setup train ## Chat in the terminal (starts the action server too).
 	@trap 'kill 0' INT TERM EXIT; \
 	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) >var/actions.log 2>&1 & \
 	$(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml

@@ -43,6 +43,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 REQUEST_TIMEOUT_SECONDS = 60.0
 # What a failed lock looks like in a Rasa log (LockStore raises LockError with these texts).
 LOCK_FAILURE = re.compile(r"LockError|Could not acquire lock|Error while acquiring lock")
+# What Rasa logs when a custom action fails (its reply, e.g. the session's disclaimer, is lost).
+ACTION_FAILURE = re.compile(r"Encountered an exception while running action")
 
 # Short scripted conversations about the topics the bot knows; a load conversation strings
 # randomly chosen scripts together until it has enough turns.
@@ -301,19 +303,29 @@ def log_offsets(logs: Iterable[Path]) -> Dict[Path, int]:
     return {log: log.stat().st_size if log.exists() else 0 for log in logs}
 
 
-def lock_failures(offsets: Dict[Path, int]) -> List[str]:
-    """Log lines about failed locks written since ``offsets``."""
+def log_lines(offsets: Dict[Path, int], pattern: re.Pattern[str]) -> List[str]:
+    """Log lines matching ``pattern`` written since ``offsets``."""
     lines: List[str] = []
     for log, offset in offsets.items():
         with log.open("rb") as handle:
             handle.seek(offset)
             text = handle.read().decode("utf-8", errors="replace")
-        lines.extend(f"{log.name}: {line}" for line in text.splitlines() if LOCK_FAILURE.search(line))
+        lines.extend(f"{log.name}: {line}" for line in text.splitlines() if pattern.search(line))
     return lines
 
 
+def lock_failures(offsets: Dict[Path, int]) -> List[str]:
+    """Log lines about failed locks written since ``offsets``."""
+    return log_lines(offsets, LOCK_FAILURE)
+
+
+def action_failures(offsets: Dict[Path, int]) -> List[str]:
+    """Log lines about failed custom actions written since ``offsets``."""
+    return log_lines(offsets, ACTION_FAILURE)
+
+
 def summary(
-    result: LoadResult, problems: Dict[str, List[str]], locks: List[str], replicas: int
+    result: LoadResult, problems: Dict[str, List[str]], locks: List[str], actions: List[str], replicas: int
 ) -> Dict[str, Any]:
     """The figures of a run, as written to the JSON report."""
     duplicated = sum(1 for found in problems.values() for p in found if p.startswith("unexpected"))
@@ -336,8 +348,10 @@ def summary(
         "unexpected_or_duplicated_messages": duplicated,
         "missing_messages_or_replies": missing,
         "lock_failures": len(locks),
+        "action_failures": len(actions),
         "problems": {k: v for k, v in list(problems.items())[:20]},
         "lock_failure_lines": locks[:20],
+        "action_failure_lines": actions[:20],
         "errors": [asdict(t) for t in (result.http_errors + result.apologies)[:20]],
     }
 
@@ -345,7 +359,11 @@ def summary(
 def passed(report: Dict[str, Any]) -> bool:
     """Whether a run had no error of any kind."""
     return not (
-        report["http_errors"] or report["apologies"] or report["conversations_with_problems"] or report["lock_failures"]
+        report["http_errors"]
+        or report["apologies"]
+        or report["conversations_with_problems"]
+        or report["lock_failures"]
+        or report["action_failures"]
     )
 
 
@@ -362,6 +380,7 @@ def markdown(report: Dict[str, Any]) -> str:
         ("Apologies (failed turns)", report["apologies"]),
         ("Conversations with lost, duplicated or unanswered messages", report["conversations_with_problems"]),
         ("Lock failures in the replica logs", report["lock_failures"]),
+        ("Failed custom actions in the replica logs", report["action_failures"]),
     ]
     lines = [f"# Load test, {report['date']}", "", "| | |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
@@ -382,7 +401,7 @@ def measure(
     offsets = log_offsets(logs)
     result = asyncio.run(run_load(urls, conversations, turns, seed))
     problems = check_trackers(db_url, result)
-    return summary(result, problems, lock_failures(offsets), len(urls))
+    return summary(result, problems, lock_failures(offsets), action_failures(offsets), len(urls))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -198,9 +198,20 @@ def render(results: Dict[str, Any], targets: Sequence[Target], images: Dict[str,
         out += ["> **Smoke run**: every stage on a tiny slice, to keep the harness working. Its figures are not "
                 "the bench's; targets it cannot judge from a slice show as not measured.", ""]
     out.append(f"Command: `{meta['command']}` ({meta['mode']} run, {meta['duration_s'] / 60:.1f} min). "
-               f"Machine: {machine_line(meta)}. One-minute load average at the start of each stage: "
-               + ", ".join(f"{k} {v:.1f}" for k, v in meta["load"].items())
-               + " (above the core count means other work competed for the CPU; ratios within the run still hold).")
+               f"Machine: {machine_line(meta)}.")
+    out.append("")
+    out.append(table(
+        ["Stage", *meta["load"]],
+        [["wall time", *(f"{meta['stage_s'][k] / 60:.1f} min" for k in meta["load"])],
+         ["CPU time (bench + its servers)", *(f"{meta['stage_cpu_s'][k] / 60:.1f} min" for k in meta["load"])],
+         ["1-min load average at start", *(f"{v:.1f}" for v in meta["load"].values())]],
+    ))
+    out.append("")
+    cores = meta["machine"]["nproc"]
+    out.append(f"A load average above {cores} (the core count) means other work competed for the CPU during that "
+               f"stage: absolute times suffer, ratios measured within the run much less. The run used "
+               f"{meta['cpu_s'] / 60:.1f} CPU-minutes, so on an idle {cores}-core machine it needs at least "
+               f"{meta['cpu_s'] / 60 / cores:.1f} min of wall time.")
     out.append("")
     out.append("## Summary")
     out.append("")

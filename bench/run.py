@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from actions.store import load_store
 from bench import answers as answer_stage
@@ -42,6 +43,16 @@ PROJECT_CONFIGS = {
     "tfidf_logreg": CONFIGS / "tfidf_logreg.yml",
 }
 WARM_UP = 5
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of every child it has waited for.
+
+    Unlike wall time it hardly changes when other work competes for the cores, so it tells how
+    long the run would take on an idle machine (at least CPU time / cores).
+    """
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class Plan:
@@ -67,11 +78,13 @@ class Bench:
         self.workdir = workdir
         self.results: Dict[str, Any] = {}
         self.load: Dict[str, float] = {}
+        self.marks: List[Tuple[str, float, float]] = []
         self.started = datetime.now()
         self.clock = time.perf_counter()
 
     def stage(self, name: str) -> None:
-        """Note the machine's load as a stage starts and say so."""
+        """Note the time, the CPU time used so far and the machine's load as a stage starts; say so."""
+        self.marks.append((name, time.perf_counter(), _cpu_seconds()))
         self.load[name] = machine.load()
         print(f"\n== {name} (load {self.load[name]:.1f})", flush=True)
 
@@ -226,6 +239,9 @@ class Bench:
             The files written, by kind.
         """
         stamp = self.started.strftime("%Y-%m-%d-%H%M")
+        ends = [(t, c) for _, t, c in self.marks[1:]] + [(time.perf_counter(), _cpu_seconds())]
+        stage_s = {name: end[0] - begin for (name, begin, _), end in zip(self.marks, ends)}
+        stage_cpu_s = {name: end[1] - begin for (name, _, begin), end in zip(self.marks, ends)}
         self.results["meta"] = {
             "started": self.started.isoformat(timespec="seconds"),
             "finished": datetime.now().isoformat(timespec="seconds"),
@@ -235,6 +251,9 @@ class Bench:
             "seed": SEED,
             "machine": machine.describe(),
             "load": self.load,
+            "stage_s": stage_s,
+            "stage_cpu_s": stage_cpu_s,
+            "cpu_s": _cpu_seconds(),
         }
         targets = check(self.results)
         self.results["targets"] = [t.to_json() for t in targets]

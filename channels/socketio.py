@@ -69,8 +69,9 @@ class GuardedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (``/socket.io``, ``session_request`` / ``user_uttered`` / ``bot_uttered``).
 
     Differences from Rasa's: the handshake is refused for origins outside :func:`web_origins`
-    (Rasa allows every origin); malformed ``session_request`` / ``user_uttered`` payloads are
-    ignored or answered instead of raising; empty or over-long text gets a friendly reply
+    (Rasa allows every origin); a message counts only for a session its socket requested;
+    malformed ``session_request`` / ``user_uttered`` payloads are ignored or answered instead
+    of raising; empty or over-long text gets a friendly reply
     without touching the conversation; and a turn that produced no bot message gets an
     apology rather than silence.
     """
@@ -103,15 +104,16 @@ class GuardedSocketIOInput(SocketIOInput):
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             # A missing or unusable id starts a new conversation, as in Rasa's channel.
             session_id = _session_id(data) or uuid.uuid4().hex
             if self.session_persistence:
                 await sio.enter_room(sid, session_id, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
+        # `data` defaults to None: a client may emit the event with no payload at all.
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             await self._handle(sio, on_new_message, sid, data)
 
         return blueprint
@@ -125,9 +127,10 @@ class GuardedSocketIOInput(SocketIOInput):
             return
         if self.session_persistence:
             sender = _session_id(data)
-            if sender is None:
-                # Without a session there is no conversation to answer in (Rasa drops these too).
-                logger.warning("Ignored a socket.io message without a valid session_id.")
+            # Only a session this socket asked for: knowing someone's id must not be enough to
+            # write into their conversation (Rasa's channel takes any id).
+            if sender is None or sender not in sio.rooms(sid, namespace=self.namespace):
+                logger.warning("Ignored a socket.io message without a session_request for its session_id.")
                 return
         else:
             sender = sid

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import requests
 import yaml
 
 from scripts.services import Postgres, Redis, cluster_env, start_postgres, start_redis
@@ -69,6 +71,18 @@ class Cluster:
         self.postgres.stop()
 
 
+def warm_up(url: str) -> None:
+    """One turn through a fresh replica, as a deployment would before taking traffic.
+
+    TensorFlow builds its graphs on a server's first predictions, which takes seconds; turns
+    arriving meanwhile wait, and their calls to the action server can run out of time.
+    """
+    reply = requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": f"warm-up-{uuid.uuid4().hex[:8]}", "message": "hi"}, timeout=120
+    )
+    reply.raise_for_status()
+
+
 def start_cluster(replica_args: List[List[str]], folder: Optional[Path] = None, **env: str) -> Cluster:
     """Start PostgreSQL, Redis, the action server and one Rasa replica per entry of ``replica_args``.
 
@@ -111,6 +125,7 @@ def start_cluster(replica_args: List[List[str]], folder: Optional[Path] = None, 
             ]
             for future in starting:
                 cluster.replicas.append(future.result())
+            list(pool.map(warm_up, cluster.urls))
     except BaseException:
         for future in starting:
             if future.done() and future.exception() is None and future.result() not in cluster.replicas:

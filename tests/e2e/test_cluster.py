@@ -19,6 +19,7 @@ import requests
 
 from bench.load import (
     TurnRecord,
+    action_failures,
     check_conversation,
     check_trackers,
     lock_failures,
@@ -78,6 +79,7 @@ def assert_clean_load(cluster: Cluster, conversations: int, turns: int, during: 
     assert len(result.turns) == conversations * turns
     assert check_trackers(cluster.postgres.url, result) == {}
     assert lock_failures(offsets) == []
+    assert action_failures(offsets) == []
     assert {t.replica for t in result.turns} == set(cluster.urls), "every replica took turns"
 
 
@@ -152,15 +154,15 @@ def test_hanging_action_server_times_out_in_seconds(cluster: Cluster) -> None:
         black_hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         black_hole.bind(("127.0.0.1", cluster.action_port))
         black_hole.listen(64)
-        started = time.monotonic()
         try:
+            started = time.monotonic()
             reply = talk.say("how do i use a foam roller")
+            took = time.monotonic() - started
         finally:
             black_hole.close()
             cluster.start_actions()
-    took = time.monotonic() - started
     assert reply[0]["text"] == APOLOGY
-    assert 4 < took < 10, f"the turn took {took:.1f} s; ACTION_TIMEOUT_SECONDS defaults to 5"
+    assert 4.5 < took < 10, f"the turn took {took:.1f} s; ACTION_TIMEOUT_SECONDS defaults to 5"
     assert "foam roll" in talk.text("how do i use a foam roller")
 
 
@@ -248,6 +250,7 @@ def test_killed_replica_mid_load_loses_no_conversation(cluster: Cluster) -> None
     assert after and {t.replica for t in after} == {cluster.urls[0]}
     assert check_trackers(cluster.postgres.url, result) == {}
     assert lock_failures(offsets) == []
+    assert action_failures(offsets) == []
 
 
 def test_check_conversation_finds_lost_duplicated_and_unanswered_turns() -> None:

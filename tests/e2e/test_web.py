@@ -139,6 +139,7 @@ async def test_new_conversation_starts_a_new_session(context: BrowserContext, we
     chat = Chat(await context.new_page())
     await chat.open(web_server.url)
     # Keyboard only: from the text box, Shift+Tab reaches the last quick reply and Enter sends it.
+    await expect(chat.page.get_by_role("button", name="Exercise")).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     await chat.page.keyboard.press("Shift+Tab")
     await expect(chat.page.get_by_role("button", name="Exercise")).to_be_focused()
     await chat.page.keyboard.press("Enter")
