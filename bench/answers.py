@@ -37,6 +37,7 @@ class Answer:
     entry_id: Optional[str]
     correct: bool
     reply: str = ""
+    answer: str = ""
     asked_onset: bool = False
     seconds: float = 0.0
 
@@ -78,6 +79,7 @@ async def _ask_all(url: str, questions: Sequence[Question], prompt: str) -> List
                 entry_id=entry,
                 correct=entry in question.labels,
                 reply=turn.text if turn.ok else f"(HTTP status {turn.status})",
+                answer=turn.answer,
                 asked_onset=prompt in turn.text.lower(),
                 seconds=turn.seconds,
             ))

@@ -28,6 +28,18 @@ class Turn:
         return " ".join(str(m.get("text") or "") for m in self.messages)
 
     @property
+    def answer(self) -> str:
+        """The reply that answers: the last message naming an entry, else the last message.
+
+        A new conversation's first reply opens with the greeting and disclaimer; this skips it.
+        """
+        chosen = self.messages[-1] if self.messages else {}
+        for message in self.messages:
+            if (message.get("metadata") or {}).get("entry_id"):
+                chosen = message
+        return str(chosen.get("text") or "")
+
+    @property
     def entry_id(self) -> Optional[str]:
         """The guidance entry that answered: the last reply message that names one."""
         found = None

@@ -32,7 +32,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import AbstractSet, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import aiohttp
 import sqlalchemy as sa
@@ -254,7 +254,7 @@ def stored_turns(db_url: str, senders: Iterable[str]) -> Dict[str, List[Tuple[st
 
 
 def check_conversation(
-    sent: Sequence[str], stored: Sequence[Tuple[str, str]], resent: Set[int] = frozenset()  # type: ignore[assignment]
+    sent: Sequence[str], stored: Sequence[Tuple[str, str]], resent: AbstractSet[int] = frozenset()
 ) -> List[str]:
     """Problems with one stored conversation; an empty list when it is exactly what was sent.
 

@@ -116,10 +116,10 @@ def _answers_section(answers: Dict[str, Any], images: Dict[str, str]) -> List[st
         out.append("")
         if bot["misses"]:
             out.append(table(
-                ["Question", "Expected", "Answered with", "Reply (start)"],
+                ["Question", "Expected", "Answered with", "Its reply (start)"],
                 [
                     [m["question"], ", ".join(m["labels"]), m["entry_id"] or "(no entry)",
-                     ("ASKED ONSET: " if m["asked_onset"] else "") + m["reply"][:MISS_REPLY_CHARS]]
+                     ("ASKED ONSET: " if m["asked_onset"] else "") + (m.get("answer") or m["reply"])[:MISS_REPLY_CHARS]]
                     for m in bot["misses"]
                 ],
             ))
@@ -161,7 +161,8 @@ def _speed_section(results: Dict[str, Any], images: Dict[str, str]) -> List[str]
         ("p95, 20 concurrent", ("speed", "concurrent", "p95_ms"), "{:.1f}", " ms"),
         ("p99, 20 concurrent", ("speed", "concurrent", "p99_ms"), "{:.1f}", " ms"),
         ("throughput, 20 concurrent", ("speed", "concurrent", "throughput"), "{:.1f}", " msg/s"),
-        ("failed messages (seq + conc)", None, "{:.0f}", ""),
+        ("HTTP errors or timeouts (seq + conc)", "failed", "{:.0f}", ""),
+        ("empty replies (seq + conc)", "empty", "{:.0f}", ""),
         ("training from scratch", ("training", "seconds"), "{:.0f}", " s"),
         ("model size", ("training", "model_mb"), "{:.1f}", " MiB"),
         ("start to first answer", ("startup", "first_answer_s"), "{:.1f}", " s"),
@@ -170,12 +171,14 @@ def _speed_section(results: Dict[str, Any], images: Dict[str, str]) -> List[str]
     ]
     rows = []
     for label, path, fmt, unit in metrics:
-        if path is None:
-            values = [sum((speed.get(b) or {}).get(m, {}).get("failed", 0) for m in ("sequential", "concurrent"))
+        if isinstance(path, str):
+            values = [sum((speed.get(b) or {}).get(m, {}).get(path, 0) for m in ("sequential", "concurrent"))
                       if speed.get(b) else None for b in ("ours", "stock")]
         else:
             values = [get(b, *path) for b in ("ours", "stock")]
-        ratio = f"{values[0] / values[1]:.2f}×" if values[0] is not None and values[1] else "—"
+        ours, stock = values
+        # Counts of failures have no meaningful ratio.
+        ratio = f"{ours / stock:.2f}×" if not isinstance(path, str) and ours is not None and stock else "—"
         rows.append([label, _num(values[0], fmt, unit), _num(values[1], fmt, unit), ratio])
     out.append(table(["Metric", "Assistant", "Stock rasa init bot", "Ratio"], rows))
     out.append("")
@@ -200,18 +203,22 @@ def render(results: Dict[str, Any], targets: Sequence[Target], images: Dict[str,
     out.append(f"Command: `{meta['command']}` ({meta['mode']} run, {meta['duration_s'] / 60:.1f} min). "
                f"Machine: {machine_line(meta)}.")
     out.append("")
-    out.append(table(
-        ["Stage", *meta["load"]],
-        [["wall time", *(f"{meta['stage_s'][k] / 60:.1f} min" for k in meta["load"])],
-         ["CPU time (bench + its servers)", *(f"{meta['stage_cpu_s'][k] / 60:.1f} min" for k in meta["load"])],
-         ["1-min load average at start", *(f"{v:.1f}" for v in meta["load"].values())]],
-    ))
+    stages = list(meta["load"])
+    rows = []
+    # Results files from before these figures were recorded lack them: --render must still work.
+    for key, label in (("stage_s", "wall time"), ("stage_cpu_s", "CPU time (bench + its servers)")):
+        if key in meta:
+            rows.append([label, *(f"{meta[key][k] / 60:.1f} min" for k in stages)])
+    rows.append(["1-min load average at start", *(f"{meta['load'][k]:.1f}" for k in stages)])
+    out.append(table(["Stage", *stages], rows))
     out.append("")
     cores = meta["machine"]["nproc"]
-    out.append(f"A load average above {cores} (the core count) means other work competed for the CPU during that "
-               f"stage: absolute times suffer, ratios measured within the run much less. The run used "
-               f"{meta['cpu_s'] / 60:.1f} CPU-minutes, so on an idle {cores}-core machine it needs at least "
-               f"{meta['cpu_s'] / 60 / cores:.1f} min of wall time.")
+    note = (f"A load average above {cores} (the core count) means other work competed for the CPU during that "
+            "stage: absolute times suffer, ratios measured within the run much less.")
+    if "cpu_s" in meta:
+        note += (f" The run used {meta['cpu_s'] / 60:.1f} CPU-minutes, so on an idle {cores}-core machine it "
+                 f"needs at least {meta['cpu_s'] / 60 / cores:.1f} min of wall time.")
+    out.append(note)
     out.append("")
     out.append("## Summary")
     out.append("")

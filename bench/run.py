@@ -5,6 +5,7 @@ Usage::
     python -m bench.run            # full run (what `make bench` does); about 20 minutes on 2 cores
     python -m bench.run --smoke    # each stage on a tiny slice, against servers started from
                                    # models/backcare.tar.gz (`make train`); about a minute
+    python -m bench.run --render bench/results/<date>.json   # redraw an earlier run's report
 
 A full run trains our model from scratch, cross-validates three NLU configs on the same folds,
 creates and trains the stock ``rasa init`` bot, serves both bots in turn (never at the same time, so
@@ -255,42 +256,57 @@ class Bench:
             "stage_cpu_s": stage_cpu_s,
             "cpu_s": _cpu_seconds(),
         }
-        targets = check(self.results)
-        self.results["targets"] = [t.to_json() for t in targets]
-        out_dir.mkdir(parents=True, exist_ok=True)
-        figures: Dict[str, Callable[[Path], Path]] = {}
-        configs = self.results.get("nlu", {}).get("configs", {})
-        if configs:
-            main_cv = configs.get("project") or next(iter(configs.values()))
-            figures["confusion"] = lambda p: plots.confusion(main_cv, p)
-            figures["intent_f1"] = lambda p: plots.intent_f1(configs, p)
-        if "answers" in self.results:
-            figures["answers"] = lambda p: plots.answers(self.results["answers"], p)
-        if "speed" in self.results:
-            figures["latency"] = lambda p: plots.latency(self.results["speed"], p)
-        written: Dict[str, Path] = {}
-        for name, draw in figures.items():
-            written[name] = draw(out_dir / f"{stamp}-{name}.png")
-        json_path = out_dir / f"{stamp}.json"
-        json_path.write_text(json.dumps(self.results, indent=1, default=str), encoding="utf-8")
-        md_path = out_dir / f"{stamp}.md"
-        images = {k: p.name for k, p in written.items()}
-        md_path.write_text(report.render(self.results, targets, images), encoding="utf-8")
-        written.update(json=json_path, report=md_path)
-        if docs is not None:
-            docs.mkdir(parents=True, exist_ok=True)
-            doc_images = {}
-            for name in figures:
-                shutil.copyfile(written[name], docs / f"{name}.png")
-                doc_images[name] = f"{name}.png"
-            (docs / "report.md").write_text(report.render(self.results, targets, doc_images), encoding="utf-8")
-            readme_images = {k: f"docs/bench/{v}" for k, v in doc_images.items()}
-            (docs / "README-section.md").write_text(
-                report.readme_section(self.results, targets, readme_images), encoding="utf-8")
-            written["docs"] = docs
-        print("\n" + report.console(targets))
-        print(f"\nReport: {md_path.relative_to(REPO) if md_path.is_relative_to(REPO) else md_path}")
-        return written
+        return publish(self.results, out_dir, docs, stamp)
+
+
+def publish(results: Dict[str, Any], out_dir: Path, docs: Optional[Path], stamp: str) -> Dict[str, Path]:
+    """Check the targets, draw the plots, write the JSON and the report; print the summary table.
+
+    Args:
+        results: The figures, with ``meta`` filled in.
+        out_dir: Where ``<stamp>.json``, ``<stamp>.md`` and ``<stamp>-*.png`` go.
+        docs: Where the latest report, plots and README section are copied, or None.
+        stamp: The run's date and time, naming its files.
+
+    Returns:
+        The files written, by kind.
+    """
+    targets = check(results)
+    results["targets"] = [t.to_json() for t in targets]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures: Dict[str, Callable[[Path], Path]] = {}
+    configs = results.get("nlu", {}).get("configs", {})
+    if configs:
+        main_cv = configs.get("project") or next(iter(configs.values()))
+        figures["confusion"] = lambda p: plots.confusion(main_cv, p)
+        figures["intent_f1"] = lambda p: plots.intent_f1(configs, p)
+    if "answers" in results:
+        figures["answers"] = lambda p: plots.answers(results["answers"], p)
+    if "speed" in results:
+        figures["latency"] = lambda p: plots.latency(results["speed"], p)
+    written: Dict[str, Path] = {}
+    for name, draw in figures.items():
+        written[name] = draw(out_dir / f"{stamp}-{name}.png")
+    json_path = out_dir / f"{stamp}.json"
+    json_path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    md_path = out_dir / f"{stamp}.md"
+    images = {k: p.name for k, p in written.items()}
+    md_path.write_text(report.render(results, targets, images), encoding="utf-8")
+    written.update(json=json_path, report=md_path)
+    if docs is not None:
+        docs.mkdir(parents=True, exist_ok=True)
+        doc_images = {}
+        for name in figures:
+            shutil.copyfile(written[name], docs / f"{name}.png")
+            doc_images[name] = f"{name}.png"
+        (docs / "report.md").write_text(report.render(results, targets, doc_images), encoding="utf-8")
+        readme_images = {k: f"docs/bench/{v}" for k, v in doc_images.items()}
+        (docs / "README-section.md").write_text(
+            report.readme_section(results, targets, readme_images), encoding="utf-8")
+        written["docs"] = docs
+    print("\n" + report.console(targets))
+    print(f"\nReport: {md_path.relative_to(REPO) if md_path.is_relative_to(REPO) else md_path}")
+    return written
 
 
 def run_smoke(rasa: Server, actions: Server, out_dir: Path) -> Dict[str, Path]:
@@ -332,7 +348,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="results folder (default bench/results)")
     parser.add_argument("--no-docs", action="store_true", help="do not copy the report and plots to docs/bench/")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (models, logs)")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="only redraw the report and plots of an earlier run from its results file")
     args = parser.parse_args(argv)
+
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        publish(results, args.render.parent, None if args.no_docs else DOCS, args.render.stem)
+        return 0
 
     if args.smoke:
         _smoke_cli(args.out or RESULTS / "smoke")

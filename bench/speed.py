@@ -22,6 +22,7 @@ class LoadResult:
     concurrency: int
     messages: int
     failed: int
+    empty: int
     seconds: float
     p50_ms: float
     p95_ms: float
@@ -51,19 +52,21 @@ async def _load(url: str, plan: List[Tuple[str, List[str]]], concurrency: int, l
     for item in plan:
         queue.put_nowait(item)
     latencies: List[float] = []
-    failed = 0
+    failed = empty = 0
     bar = tqdm(total=sum(len(t) for _, t in plan), desc=label, unit="msg")
     connector = aiohttp.TCPConnector(limit=concurrency)
 
     async def worker(session: aiohttp.ClientSession) -> None:
-        nonlocal failed
+        nonlocal failed, empty
         while not queue.empty():
             sender, texts = queue.get_nowait()
             # Turns of one conversation go one after the other, as a person types.
             for text in texts:
                 turn = await send(session, url, sender, text)
-                if turn.ok and turn.messages:
+                # An empty list is a valid answer (the stock bot has nothing to say to some openers).
+                if turn.ok:
                     latencies.append(turn.seconds)
+                    empty += not turn.messages
                 else:
                     failed += 1
                 bar.update()
@@ -78,6 +81,7 @@ async def _load(url: str, plan: List[Tuple[str, List[str]]], concurrency: int, l
         concurrency=concurrency,
         messages=len(latencies),
         failed=failed,
+        empty=empty,
         seconds=seconds,
         p50_ms=float(np.percentile(ms, 50)),
         p95_ms=float(np.percentile(ms, 95)),

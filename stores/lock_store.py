@@ -36,6 +36,9 @@ from rasa.utils.endpoints import EndpointConfig
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Change = what to do with the current lock (None if absent): the lock to store (None deletes
+# the key) and the value to hand back to the caller.
+Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
 DEFAULT_RETRY_SECONDS = 5.0
 RETRYABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
@@ -46,9 +49,6 @@ def retry_seconds() -> float:
         return max(0.0, float(os.environ.get("LOCK_STORE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
     except ValueError:
         return DEFAULT_RETRY_SECONDS
-# Change = what to do with the current lock (None if absent): the lock to store (None deletes
-# the key) and the value to hand back to the caller.
-Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -107,7 +107,7 @@ class AtomicRedisLockStore(RedisLockStore):
             if lock is None or not any(t.number == tickets[-1] and not t.has_expired() for t in lock.tickets):
                 # Our ticket is gone: Redis restarted empty, or it expired while an earlier turn
                 # ran long. Rasa fails the turn here (LockError); queue again instead.
-                logger.warning(f"Ticket for conversation '{conversation_id}' was lost; taking a new one.")
+                logger.warning(f"Ticket for conversation '{conversation_id}' expired or was lost; taking a new one.")
                 tickets.append(await self._retrying("issue", lambda: self.issue_ticket(conversation_id, lock_lifetime)))
                 continue
             if not lock.is_locked(tickets[-1]):

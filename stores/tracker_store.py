@@ -10,7 +10,8 @@ here. This store
 * retries reads and writes that fail for a connection reason for up to
   ``TRACKER_STORE_RETRY_SECONDS`` (default 10), so a turn arriving while the database restarts
   waits for it instead of being answered out of context. Retrying a save is safe: it writes only
-  the events the database does not hold yet.
+  the events the database does not hold yet (an event broker, which we do not configure, would
+  get them again).
 
 Select it in endpoints.yml with ``type: stores.tracker_store.ResilientSQLTrackerStore`` and the
 same keys as Rasa's ``SQL`` tracker store (``url`` takes a full SQLAlchemy URL).

@@ -71,16 +71,21 @@ class Cluster:
         self.postgres.stop()
 
 
-def warm_up(url: str) -> None:
-    """One turn through a fresh replica, as a deployment would before taking traffic.
+# A short conversation that takes a fresh server through its first predictions.
+WARM_UP = ("hi", "i hurt my back yesterday, can i put a heating pad on it?", "why?")
 
-    TensorFlow builds its graphs on a server's first predictions, which takes seconds; turns
-    arriving meanwhile wait, and their calls to the action server can run out of time.
+
+def warm_up(url: str) -> None:
+    """A few turns through a fresh replica, as a deployment should before it takes traffic.
+
+    TensorFlow builds graphs on a server's first predictions of each kind: measured here, the
+    second turn of a fresh server took 3.9 s, later ones 50-100 ms. Turns arriving meanwhile
+    wait, and their calls to the action server can run out of time.
     """
-    reply = requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": f"warm-up-{uuid.uuid4().hex[:8]}", "message": "hi"}, timeout=120
-    )
-    reply.raise_for_status()
+    sender = f"warm-up-{uuid.uuid4().hex[:8]}"
+    for text in WARM_UP:
+        reply = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+        reply.raise_for_status()
 
 
 def start_cluster(replica_args: List[List[str]], folder: Optional[Path] = None, **env: str) -> Cluster:

@@ -1,9 +1,13 @@
 """The action-call timeout the Rasa server gets from ACTION_TIMEOUT_SECONDS."""
 
+import asyncio
+import time
+
+import aiohttp
 import pytest
 import rasa.core.actions.action
 
-from channels.action_timeout import DEFAULT_ACTION_TIMEOUT_SECONDS, action_timeout_seconds
+from channels.action_timeout import DEFAULT_ACTION_TIMEOUT_SECONDS, action_call_timeout, action_timeout_seconds
 from channels.rest import GuardedRestInput
 
 
@@ -24,4 +28,22 @@ def test_building_the_rest_channel_sets_rasas_action_timeout(monkeypatch: pytest
     monkeypatch.setattr(rasa.core.actions.action, "DEFAULT_REQUEST_TIMEOUT", 300)  # restored afterwards
     monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", "4")
     GuardedRestInput.from_credentials(None)
-    assert rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT == 4.0
+    timeout = rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
+    assert isinstance(timeout, aiohttp.ClientTimeout)
+    assert (timeout.sock_connect, timeout.sock_read, timeout.total) == (4.0, 4.0, 60.0)
+
+
+async def test_a_silent_server_times_out_after_the_read_limit() -> None:
+    """aiohttp applies the limit the way Rasa calls it: ``timeout=`` on the request."""
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(asyncio.TimeoutError):
+            await session.post(f"http://127.0.0.1:{port}/webhook", json={}, timeout=action_call_timeout(0.5))
+    assert time.monotonic() - started < 2
+    server.close()

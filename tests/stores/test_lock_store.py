@@ -107,3 +107,16 @@ def test_lock_key_expires_with_its_last_ticket(redis_server: Redis) -> None:
     conversation = f"expiry-{time.time_ns()}"
     lock_store.issue_ticket(conversation, 3)
     assert 0 < lock_store.red.ttl(lock_store.key_prefix + conversation) <= 4
+
+
+async def test_a_ticket_left_by_a_dead_server_blocks_only_until_it_expires(
+    redis_server: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    dead, alive = store(redis_server), store(redis_server)
+    conversation = f"dead-{time.time_ns()}"
+    dead.issue_ticket(conversation, 1.5)  # its server died before releasing it
+    started = time.monotonic()
+    async with alive.lock(conversation, lock_lifetime=10, wait_time_in_seconds=0.1):
+        waited = time.monotonic() - started
+    assert 1.4 < waited < 3
+    assert "taking a new one" not in caplog.text
