@@ -34,10 +34,15 @@ def _memory_gib() -> float:
 
 def _commit() -> str:
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
-        )
-        return out.stdout.strip() or "unknown"
+        ).stdout.strip()
+        # The bench measures the working tree, which may differ from the commit: say so.
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True,
+            timeout=10,
+        ).stdout.strip()
+        return f"{head or 'unknown'}{' + uncommitted changes' if changed else ''}"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 

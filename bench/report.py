@@ -217,7 +217,9 @@ def render(results: Dict[str, Any], targets: Sequence[Target], images: Dict[str,
             "stage: absolute times suffer, ratios measured within the run much less.")
     if "cpu_s" in meta:
         note += (f" The run used {meta['cpu_s'] / 60:.1f} CPU-minutes, so on an idle {cores}-core machine it "
-                 f"needs at least {meta['cpu_s'] / 60 / cores:.1f} min of wall time.")
+                 f"needs at least {meta['cpu_s'] / 60 / cores:.1f} min of wall time. A server's CPU time is "
+                 "counted when it stops, i.e. in the bot's speed stage, which therefore includes its start and "
+                 "the answer run.")
     out.append(note)
     out.append("")
     out.append("## Summary")
