@@ -305,14 +305,6 @@ class GuidanceStore:
         hits.sort(key=lambda m: m.score, reverse=True)
         return hits[:limit]
 
-    def best(self, text: str, candidates: Sequence[Entry]) -> Optional[Entry]:
-        """The candidate that best answers ``text``: the top search hit, else the default one."""
-        if not candidates:
-            return None
-        hits = self.search(text, among=candidates, limit=1)
-        if hits:
-            return hits[0].entry
-        return next((e for e in candidates if e.default), candidates[0])
 
 
 def _alias_table(table: Dict[str, List[str]]) -> Dict[str, str]:
