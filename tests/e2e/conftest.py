@@ -60,3 +60,15 @@ def rasa_server(
     server = start_rasa(stack_dir, stack_env, path)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def no_errors_logged(rasa_server: Server) -> Iterator[None]:
+    """After the module: nothing at ERROR level and no traceback in the Rasa server's log."""
+    start = rasa_server.log.stat().st_size
+    yield
+    with rasa_server.log.open("rb") as handle:
+        handle.seek(start)
+        written = handle.read().decode("utf-8", errors="replace").splitlines()
+    bad = [line for line in written if " ERROR " in line or "Traceback" in line or " CRITICAL " in line]
+    assert bad == [], "\n".join(bad[:20])
