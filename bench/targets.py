@@ -82,26 +82,16 @@ def check(results: Dict[str, Any]) -> List[Target]:
     if _get(results, "speed", "ours", "concurrent", "concurrency") != CONCURRENCY:
         throughput = None
 
-    def score(v: float) -> str:
-        return f"{v:.3f}"
+    # How each measured value is written in the report.
+    score = "{:.3f}".format
+    ms = "{:.0f} ms".format
+    times = "{:.2f}×".format
+    per_s = "{:.1f} msg/s".format
+    seconds = "{:.1f} s".format
+    mib = "{:.0f} MiB".format
 
     def points(v: float) -> str:
         return f"{v * 100:.1f} points"
-
-    def ms(v: float) -> str:
-        return f"{v:.0f} ms"
-
-    def times(v: float) -> str:
-        return f"{v:.2f}×"
-
-    def per_s(v: float) -> str:
-        return f"{v:.1f} msg/s"
-
-    def seconds(v: float) -> str:
-        return f"{v:.1f} s"
-
-    def mib(v: float) -> str:
-        return f"{v:.0f} MiB"
 
     return [
         _at_least("macro_f1", "Intent macro-F1 (5-fold CV)", ours_f1, MACRO_F1_MIN, f"≥ {MACRO_F1_MIN:.2f}", score),
