@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +48,14 @@ class Topic(str, Enum):
     SLEEP = "sleep"
     RECOVERY = "recovery"
     DOCTOR = "doctor"
+    ACTIVITY = "activity"
+    LIFTING = "lifting"
+    WORK = "work"
+    OUTLOOK = "outlook"
+    SCIATICA = "sciatica"
+    TREATMENTS = "treatments"
+    MEDICINE = "medicine"
+    PREGNANCY = "pregnancy"
 
 
 class Unit(str, Enum):
@@ -108,6 +117,8 @@ class Entry(BaseModel):
     id: str
     topic: Topic
     question: str = Field(..., min_length=5, description="The question this entry answers.")
+    # Other ways people ask the same question, as they would type them; the ranker matches these.
+    paraphrases: List[str] = []
     advice: str = Field(..., min_length=20)
     rationale: str = Field(..., min_length=10)
     cautions: List[str] = []
@@ -141,6 +152,8 @@ class Source(BaseModel):
     title: str
     publisher: str
     url: Optional[str] = None
+    # When someone last checked our entries against this source (YYYY-MM-DD).
+    checked: Optional[date] = None
 
     class Config:
         extra = "forbid"
