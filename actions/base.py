@@ -8,8 +8,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.onset import describe, hours_since
-from actions.store import Entry, GuidanceStore, Topic, get_store
+from backcare.onset import describe, hours_since
+from backcare.store import Entry, GuidanceStore, Topic, get_store
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
 MAX_FOLLOW_UP_BUTTONS = 2

@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import StoreAction, TopicAction
-from actions.store import Topic
+from backcare.store import Topic
 
 MEDICINE_ENTRY = "doctor.medicine_questions"
 

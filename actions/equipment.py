@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import TopicAction
-from actions.store import Topic
+from backcare.store import Topic
 
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import StoreAction
-from actions.store import Entry
+from backcare.store import Entry
 
 
 class FollowUpAction(StoreAction, ABC):

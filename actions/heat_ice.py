@@ -8,8 +8,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.base import TopicAction
-from actions.onset import hours_since
-from actions.store import Topic
+from backcare.onset import hours_since
+from backcare.store import Topic
 
 UNKNOWN = "unknown"
 

@@ -1,7 +1,7 @@
 """Answers about self-massage."""
 
 from actions.base import TopicAction
-from actions.store import Topic
+from backcare.store import Topic
 
 
 class ActionAnswerMassage(TopicAction):

@@ -1,7 +1,7 @@
 """Answers about lower-back pain in general."""
 
 from actions.base import TopicAction
-from actions.store import Topic
+from backcare.store import Topic
 
 
 class ActionAnswerPain(TopicAction):

@@ -1,7 +1,7 @@
 """Answers about recovery."""
 
 from actions.base import TopicAction
-from actions.store import Topic
+from backcare.store import Topic
 
 
 class ActionAnswerRecovery(TopicAction):

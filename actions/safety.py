@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
-from nlu.red_flag_data import RedFlagData, Tier, get_red_flags
+from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
 
 
 class ActionEscalate(Action):

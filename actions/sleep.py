@@ -1,7 +1,7 @@
 """Answers about sleep."""
 
 from actions.base import TopicAction
-from actions.store import Topic
+from backcare.store import Topic
 
 
 class ActionAnswerSleep(TopicAction):

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from tqdm import tqdm
 
-from actions.store import GuidanceStore
+from backcare.store import GuidanceStore
 from bench.client import send
 from bench.common import REPO
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from actions.store import load_store
+from backcare.store import load_store
 from bench import answers as answer_stage
 from bench import machine, plots, report, speed, stack, training
 from bench.common import CONFIGS, DOCS, EVAL_SET, REPO, RESULTS

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from actions import settings
+from backcare import settings
 
 # C0/C1 control characters except tab and newline: they carry no meaning in a chat message.
 # Lone surrogates too: JSON may escape half an emoji ("\ud83d"), and spaCy cannot encode it.

@@ -16,9 +16,9 @@ import yaml
 from spacy.language import Language
 from spacy.pipeline import EntityRuler
 
-from actions import settings
-from actions.store import KINDS
-from nlu.time_patterns import onset_patterns
+from backcare import settings
+from backcare.store import KINDS
+from backcare.time_patterns import onset_patterns
 
 
 def vocabulary_patterns(nlp: Language, vocabulary: Dict[str, Dict[str, List[str]]]) -> List[Dict]:

@@ -1,7 +1,7 @@
 """Is a message written in another language? A word-list check, no Rasa and no model.
 
 A message counts as non-English when it has a few words, most of them are not English words
-(spaCy's English lemma table and stop words, see :mod:`nlu.english`), and at least one is a
+(spaCy's English lemma table and stop words, see :mod:`backcare.english`), and at least one is a
 common function word of another language ("de", "ich", "pero", "avec"). That last condition
 keeps English with typos ("my bak hurts realy bad") from being turned away. Messages mostly in
 another script (Cyrillic, Arabic, Chinese...) count as non-English whatever their length.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Collection, Sequence
 
-from nlu import english
+from backcare import english
 
 # Domain words the lemma table does not know; the entity ruler's vocabulary is added by the caller.
 DOMAIN_WORDS = frozenset(

@@ -28,8 +28,8 @@ import spacy
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from nlu import english, quantities
-from nlu.red_flag_data import RedFlagData, RedFlagDataError, Sign, Tier, get_red_flags
+from backcare import english, quantities
+from backcare.red_flag_data import RedFlagData, RedFlagDataError, Sign, Tier, get_red_flags
 
 # Contractions as spaCy's tokenizer splits them ("can't" -> "ca" + "n't", "dont" -> "do" + "nt").
 CONTRACTIONS = {

@@ -9,8 +9,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
-from actions.store import GuidanceStore, load_store
+from backcare import settings
+from backcare.store import GuidanceStore, load_store
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from actions.heat_ice import ActionAnswerHeatIce
 from actions.massage import ActionAnswerMassage
 from actions.posture import ActionAnswerPosture
 from actions.sleep import ActionAnswerSleep
-from actions.store import GuidanceStore
+from backcare.store import GuidanceStore
 from tests.conftest import make_tracker, said
 
 

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import QUESTION, TOPIC_TITLES, ActionClarify
-from actions.store import GuidanceStore
+from backcare.store import GuidanceStore
 
 
 def tracker(ranking: List[Dict[str, Any]]) -> Tracker:

@@ -6,7 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followups import ActionAnswerEntry, ActionCiteSource, ActionExplainWhy, ActionTellMore
-from actions.store import GuidanceStore
+from backcare.store import GuidanceStore
 from tests.conftest import make_tracker, said
 
 LAST = {"last_entry": "heat_ice.no_heat_first_48h"}

@@ -3,7 +3,7 @@ from typing import Optional
 
 import pytest
 
-from actions.onset import describe, hours_since
+from backcare.onset import describe, hours_since
 
 WEDNESDAY = datetime(2026, 11, 25, 12, 0)
 

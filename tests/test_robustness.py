@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions
 from actions import names
-from actions.store import GuidanceStore
+from backcare.store import GuidanceStore
 from channels.guard import clean_text, reply_instead
 from tests.conftest import make_tracker
 from tests.servers import MODEL

@@ -10,7 +10,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import ActionEscalate
-from nlu.red_flag_data import RedFlagData, get_red_flags
+from backcare.red_flag_data import RedFlagData, get_red_flags
 
 EMERGENCY_BLADDER = (
     "You mentioned loss of bladder control. Together with back pain this can mean the nerves at the "

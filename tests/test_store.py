@@ -11,8 +11,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 import yaml
 
-from actions import settings
-from actions.store import GuidanceError, GuidanceStore, Topic, load_store
+from backcare import settings
+from backcare.store import GuidanceError, GuidanceStore, Topic, load_store
 
 GUIDANCE = settings.REPO_ROOT / "guidance"
 SEED_FACTS = Path(__file__).parent / "data" / "seed_facts.csv"
@@ -63,9 +63,9 @@ def test_seed_facts_cite_the_article(store: GuidanceStore, row: Dict[str, str]) 
 
 
 @pytest.mark.parametrize("topic", list(Topic))
-def test_each_topic_has_exactly_one_default(store: GuidanceStore, topic: Topic) -> None:
+def test_each_topic_has_at_most_one_default(store: GuidanceStore, topic: Topic) -> None:
     defaults = [e.id for e in store.by_topic(topic) if e.default]
-    assert len(defaults) == 1, defaults
+    assert len(defaults) <= 1, defaults
 
 
 @pytest.mark.parametrize("equipment", EQUIPMENT_IDS)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 import pytest
 from rasa.core.agent import Agent
 
-from actions import settings
+from backcare import settings
 
 MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
 Parse = Callable[[Sequence[str]], Dict[str, Dict[str, Any]]]

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from actions import settings
+from backcare import settings
 from tests.nlu.conftest import Parse
 
 PHRASES = settings.REPO_ROOT / "tests" / "data" / "nlu_phrases.yml"

@@ -9,8 +9,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from nlu import english
-from nlu.red_flag_data import RED_FLAGS_FILE, RedFlagDataError, Tier, get_red_flags, load_red_flags
+from backcare import english
+from backcare.red_flag_data import RED_FLAGS_FILE, RedFlagDataError, Tier, get_red_flags, load_red_flags
 from nlu.triage import Finding, Triage, get_triage
 from tests.nlu.conftest import Row, figures, read_table, record
 

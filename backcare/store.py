@@ -20,8 +20,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
-from actions import settings
-from nlu.english import lemma_table
+from backcare import settings
+from backcare.english import lemma_table
 
 KINDS = ("equipment", "body_area", "therapy")
 ENTRY_ID = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")

@@ -14,3 +14,8 @@ def guidance_dir() -> Path:
 def max_message_chars() -> int:
     """Longest message text the bot reads (``MAX_MESSAGE_CHARS``); longer ones are declined."""
     return int(os.environ.get("MAX_MESSAGE_CHARS", "2000"))
+
+
+def encoder_threads() -> int:
+    """CPU threads the sentence encoder may use (``ENCODER_THREADS``, default 1)."""
+    return int(os.environ.get("ENCODER_THREADS", "1"))
