@@ -12,6 +12,11 @@ MODEL := models/backcare.tar.gz
 # What `make rasa` runs with: credentials.yml plus Telegram when TELEGRAM_TOKEN is set (no secrets in it).
 CREDENTIALS := var/credentials.yml
 
+# apt-get update runs at most once per make invocation, however many targets need a package.
+ifndef APT_UPDATED_STAMP
+export APT_UPDATED_STAMP := $(shell mktemp -u /tmp/backcare-apt-updated.XXXXXX)
+endif
+
 # Runtime settings, all overridable from the environment (see README).
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
@@ -65,21 +70,18 @@ spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy
 setup: $(BIN)/.installed spacy_model/meta.json ## Install Python packages and build the spaCy pipeline.
 	@mkdir -p var
 
-# Debian's chromium for the browser tests (Playwright's own download is unreachable here), npm for web/.
-system-deps: cluster-deps ## Install the Debian packages the tests need (chromium, npm, postgresql, redis) if missing.
-	@command -v chromium >/dev/null && command -v npm >/dev/null || { \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y chromium npm; }
+# Debian's chromium for the browser tests (Playwright's own download is unreachable here), npm for
+# web/ (skipped when Node.js already brought its own). One package at a time: scripts/system-deps.sh.
+system-deps: ## Install the Debian packages the tests need (chromium, npm, postgresql, redis-server), each only if missing.
+	@scripts/system-deps.sh chromium npm postgresql redis-server
 
 # Scale-out mode and its tests run Debian's PostgreSQL and Redis binaries (scripts/services.py).
-cluster-deps: ## Install PostgreSQL and Redis (Debian packages) if missing.
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null || { \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update && \
-		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y postgresql redis-server; }
+cluster-deps: ## Install PostgreSQL and Redis (Debian packages), each only if missing.
+	@scripts/system-deps.sh postgresql redis-server
 
 # Reinstalled when the lock file changes; `npm ci` installs exactly what it pins.
 web/node_modules/.installed: web/package.json web/package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: run 'make system-deps' (Debian package npm)." >&2; exit 1; }
+	@scripts/system-deps.sh npm
 	npm ci --prefix web --no-audit --no-fund
 	touch $@
 

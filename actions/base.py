@@ -4,11 +4,11 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from backcare.onset import describe, hours_since
+from backcare.onset import hours_since
 from backcare.store import Entry, GuidanceStore, Topic, get_store
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
@@ -76,28 +76,31 @@ class StoreAction(Action, ABC):
         """Hours since the pain started, from the onset slot, if known."""
         return hours_since(tracker.get_slot(names.ONSET))
 
-    def answer(
-        self,
-        dispatcher: CollectingDispatcher,
-        entry: Entry,
-        hours: Optional[float] = None,
-    ) -> List[EventType]:
-        """Say an entry in 2-4 sentences with follow-up buttons; remember it for "why?"."""
-        text = entry.advice
-        if hours is not None:
-            text = text.replace("{onset}", describe(hours))
-        if entry.cautions:
-            text = f"{text} {entry.cautions[0]}"
-        dispatcher.utter_message(text=text, buttons=self.buttons(entry), entry_id=entry.id)
-        return [SlotSet(names.LAST_ENTRY, entry.id)]
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, entry: Entry) -> List[EventType]:
+        """Say ``entry`` for this conversation's onset, in 2-4 sentences with follow-up buttons.
 
-    def buttons(self, entry: Entry) -> List[Dict[str, Any]]:
-        """Quick replies for the natural next questions about an entry."""
+        Every action that names an entry comes through here. An entry that depends on when the
+        pain started is swapped for its variant that fits the onset; when the onset was never
+        asked, the onset form asks first and ``pending_entry`` keeps the question for after; once
+        it was asked and not known ("not sure"), the onset-free entry is said instead.
+        Sets ``last_entry`` for "why?".
+        """
+        hours = self.onset_hours(tracker)
+        if entry.needs_onset and tracker.get_slot(names.ONSET) is None:
+            return [SlotSet(names.PENDING_ENTRY, entry.id), FollowupAction(names.ONSET_FORM)]
+        entry = self.store.for_onset(entry, hours)
+        dispatcher.utter_message(text=entry.render(hours), buttons=self.buttons(entry, hours), entry_id=entry.id)
+        events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id)]
+        if tracker.get_slot(names.PENDING_ENTRY) is not None:
+            events.append(SlotSet(names.PENDING_ENTRY, None))
+        return events
+
+    def buttons(self, entry: Entry, hours: Optional[float]) -> List[Dict[str, Any]]:
+        """Quick replies for the natural next questions about an entry that fit the onset."""
         buttons = [{"title": "Why?", "payload": f"/{names.ASK_WHY}"}]
-        for target in entry.follow_ups[:MAX_FOLLOW_UP_BUTTONS]:
-            follow = self.store.get(target)
-            if follow is not None:
-                buttons.append(entry_button(follow))
+        follows = [self.store.get(target) for target in entry.follow_ups]
+        fitting = [f for f in follows if f is not None and f.fits(hours) and f.id != entry.id]
+        buttons += [entry_button(f) for f in fitting[:MAX_FOLLOW_UP_BUTTONS]]
         buttons.append({"title": "Source", "payload": f"/{names.ASK_SOURCE}"})
         return buttons
 
@@ -159,8 +162,8 @@ class TopicAction(StoreAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Answer the latest message from this action's topics."""
-        entry = self.choose(tracker)
+        entry = self.store.get(tracker.get_slot(names.PENDING_ENTRY) or "") or self.choose(tracker)
         if entry is None:
             dispatcher.utter_message(response="utter_capabilities")
             return []
-        return self.answer(dispatcher, entry, self.onset_hours(tracker))
+        return self.answer(dispatcher, tracker, entry)

@@ -33,4 +33,4 @@ class ActionAnswerMedicine(StoreAction):
         entry = self.store.get(MEDICINE_ENTRY)
         if entry is None:
             raise LookupError(f"guidance has no {MEDICINE_ENTRY!r} entry")
-        return self.answer(dispatcher, entry)
+        return self.answer(dispatcher, tracker, entry)

@@ -80,10 +80,11 @@ class ActionTellMore(FollowUpAction):
         entry = self.last(dispatcher, tracker)
         if entry is None:
             return []
+        hours = self.onset_hours(tracker)
         for target in entry.follow_ups:
             follow = self.store.get(target)
-            if follow is not None:
-                return self.answer(dispatcher, follow, self.onset_hours(tracker))
+            if follow is not None and follow.fits(hours):
+                return self.answer(dispatcher, tracker, follow)
         extra = " ".join(entry.cautions[1:]) or "That's everything I have on this one."
         dispatcher.utter_message(text=extra, entry_id=entry.id)
         return []
@@ -105,4 +106,4 @@ class ActionAnswerEntry(StoreAction):
         if entry is None:
             dispatcher.utter_message(response="utter_capabilities")
             return []
-        return self.answer(dispatcher, entry, self.onset_hours(tracker))
+        return self.answer(dispatcher, tracker, entry)

@@ -8,10 +8,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from actions.base import TopicAction
-from backcare.onset import hours_since
+from backcare.onset import UNKNOWN, hours_since
 from backcare.store import Topic
-
-UNKNOWN = "unknown"
 
 
 class ActionAnswerHeatIce(TopicAction):

@@ -10,6 +10,8 @@ ENTRY_ID = "entry_id"
 
 # Slots the actions keep for context.
 LAST_ENTRY = "last_entry"
+# An entry asked for before the onset was known; answered once the onset form is done.
+PENDING_ENTRY = "pending_entry"
 REQUESTED_SLOT = "requested_slot"
 
 # Intents set by the red-flag detector, one per tier; they win over every other intent.

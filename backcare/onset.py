@@ -21,6 +21,8 @@ FIXED = {
     "this week": 72, "last week": 168, "last month": 720, "a while ago": 336, "a while back": 336,
     "ages ago": 720,
 }
+# The onset slot's value after "not sure": asked, and not known.
+UNKNOWN = "unknown"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNIT = "|".join(sorted(HOURS_PER, key=len, reverse=True))
 _COUNT = re.compile(

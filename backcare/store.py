@@ -22,9 +22,14 @@ from pydantic import BaseModel, Field, ValidationError, validator
 
 from backcare import settings
 from backcare.english import lemma_table
+from backcare.onset import describe
 
 KINDS = ("equipment", "body_area", "therapy")
 ENTRY_ID = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
+# The one placeholder advice may hold, filled in by Entry.render, and only in entries with an
+# onset window (outside one the onset may be unknown).
+ONSET_PLACEHOLDER = "{onset}"
+_BRACES = re.compile(r"[{}]")
 _WORD = re.compile(r"[a-z0-9]+")
 # Chat shorthand for units the lemma table does not know.
 SHORTHAND = {"min": "minute", "mins": "minute", "hr": "hour", "hrs": "hour", "wk": "week", "wks": "week"}
@@ -128,9 +133,32 @@ class Entry(BaseModel):
     follow_ups: List[str] = []
     source: str
     default: bool = False
+    # For an entry with an onset window: the entry said instead when the onset is unknown.
+    otherwise: Optional[str] = None
 
     class Config:
         extra = "forbid"
+
+    @property
+    def needs_onset(self) -> bool:
+        """Whether this advice holds only for some times since the pain started."""
+        return self.applies_to.hours_since_onset is not None
+
+    def fits(self, hours: Optional[float]) -> bool:
+        """Whether this entry may be said for a pain ``hours`` old (None: unknown)."""
+        window = self.applies_to.hours_since_onset
+        return window is None or (hours is not None and window.contains(hours))
+
+    def render(self, hours: Optional[float] = None) -> str:
+        """The advice as a person reads it, for a pain ``hours`` old, with its first caution.
+
+        The only place advice becomes text. Raises ValueError for an onset the entry does not
+        fit, so no caller can say onset-dependent advice without a known, matching onset.
+        """
+        if not self.fits(hours):
+            raise ValueError(f"{self.id} does not hold for an onset of {hours} hours")
+        text = self.advice if hours is None else self.advice.replace(ONSET_PLACEHOLDER, describe(hours))
+        return f"{text} {self.cautions[0]}" if self.cautions else text
 
     @validator("id")
     def _id_shape(cls, value: str) -> str:  # noqa: N805 - pydantic validators take cls
@@ -253,6 +281,21 @@ class GuidanceStore:
     def get(self, entry_id: str) -> Optional[Entry]:
         """The entry with this id, or None."""
         return self._by_id.get(entry_id)
+
+    def for_onset(self, entry: Entry, hours: Optional[float]) -> Entry:
+        """What to say for ``entry`` given the onset: itself when it fits, else its variant that does.
+
+        The variants of an onset-dependent entry share its ``otherwise`` entry (e.g. no heat in
+        the first 48 hours / heat or ice after them / "it depends"); the ``otherwise`` entry is
+        said when no variant fits, which the loader guarantees for an unknown onset.
+        """
+        if entry.fits(hours) or entry.otherwise is None:
+            return entry
+        fallback = self._by_id[entry.otherwise]
+        for variant in self.entries:
+            if variant.otherwise == entry.otherwise and variant.fits(hours):
+                return variant
+        return fallback
 
     def source_of(self, entry: Entry) -> Source:
         """The source an entry cites."""
@@ -393,15 +436,53 @@ def load_store(folder: Path) -> GuidanceStore:
                         raise GuidanceError(
                             f"{where}, field applies_to.{kind}: {value!r} is not in vocabulary.yml"
                         )
+            _check_placeholders(entry, where)
             seen[entry.id] = path.name
             entries.append(entry)
+    by_id = {e.id: e for e in entries}
     for entry in entries:
+        where = f"{seen[entry.id]}, entry {entry.id}"
         for target in entry.follow_ups:
             if target not in seen:
-                raise GuidanceError(
-                    f"{seen[entry.id]}, entry {entry.id}, field follow_ups: unknown entry {target!r}"
-                )
+                raise GuidanceError(f"{where}, field follow_ups: unknown entry {target!r}")
+        _check_otherwise(entry, by_id, where)
     return GuidanceStore(entries, vocabulary, sources)
+
+
+def _check_placeholders(entry: Entry, where: str) -> None:
+    """Only ``{onset}``, only in the advice, and only where the onset is known to be in a window."""
+    for field in ("question", "rationale", "cautions", "paraphrases", "keywords"):
+        value = getattr(entry, field)
+        for text in value if isinstance(value, list) else [value]:
+            if _BRACES.search(text):
+                raise GuidanceError(f"{where}, field {field}: braces are not allowed here: {text!r}")
+    leftover = entry.advice.replace(ONSET_PLACEHOLDER, "")
+    if _BRACES.search(leftover):
+        raise GuidanceError(f"{where}, field advice: unknown placeholder (only {ONSET_PLACEHOLDER} is known)")
+    if ONSET_PLACEHOLDER in entry.advice and not entry.needs_onset:
+        raise GuidanceError(
+            f"{where}, field advice: {ONSET_PLACEHOLDER} needs applies_to.hours_since_onset, "
+            "since without a window the onset may be unknown"
+        )
+
+
+def _check_otherwise(entry: Entry, by_id: Mapping[str, Entry], where: str) -> None:
+    """An onset-dependent entry names an onset-free one to say when the onset is unknown."""
+    if not entry.needs_onset:
+        if entry.otherwise is not None:
+            raise GuidanceError(f"{where}, field otherwise: only entries with an onset window have one")
+        return
+    fallback = by_id.get(entry.otherwise or "")
+    if fallback is None:
+        raise GuidanceError(f"{where}, field otherwise: needs the id of the entry said when the onset is unknown")
+    if fallback.needs_onset:
+        raise GuidanceError(f"{where}, field otherwise: {fallback.id} has an onset window itself")
+    for target in fallback.follow_ups:
+        if by_id[target].needs_onset:
+            raise GuidanceError(
+                f"entry {fallback.id}, field follow_ups: {target} needs an onset, but {fallback.id} is "
+                f"said when the onset is unknown (it is the otherwise of {entry.id})"
+            )
 
 
 @lru_cache(maxsize=None)

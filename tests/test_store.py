@@ -159,6 +159,11 @@ def test_a_valid_folder_loads(tmp_path: Path) -> None:
         ({"advice": "Too short."}, "pain.sample", "advice"),
         ({"id": "pain.Bad-Name"}, "pain.Bad-Name", "id"),
         ({"id": "massage.sample"}, "massage.sample", "topic"),
+        ({"advice": "Your pain started {when} ago, so rest."}, "pain.sample", "advice"),
+        ({"advice": "Your pain started {onset} ago, so rest now."}, "pain.sample", "advice"),
+        ({"rationale": "Because {onset} hours."}, "pain.sample", "rationale"),
+        ({"applies_to": {"hours_since_onset": {"max": 48}}}, "pain.sample", "otherwise"),
+        ({"otherwise": "pain.sample"}, "pain.sample", "otherwise"),
     ],
     ids=[
         "extra-field",
@@ -171,6 +176,11 @@ def test_a_valid_folder_loads(tmp_path: Path) -> None:
         "short-advice",
         "bad-id",
         "id-topic-mismatch",
+        "unknown-placeholder",
+        "onset-placeholder-without-window",
+        "placeholder-outside-advice",
+        "window-without-otherwise",
+        "otherwise-without-window",
     ],
 )
 def test_load_error_names_file_entry_and_field(
@@ -183,6 +193,13 @@ def test_load_error_names_file_entry_and_field(
     assert "pain.yml" in message
     assert f"entry {entry_id}" in message
     assert f"field {field}:" in message
+
+
+def test_the_onset_unknown_entry_offers_no_follow_up_that_needs_an_onset(tmp_path: Path) -> None:
+    fallback = {**GOOD, "id": "pain.depends", "follow_ups": ["pain.early"]}
+    early = {**GOOD, "id": "pain.early", "applies_to": {"hours_since_onset": {"max": 48}}, "otherwise": "pain.depends"}
+    with pytest.raises(GuidanceError, match="pain.early needs an onset, but pain.depends is said when the onset"):
+        load_store(_folder(tmp_path, {"pain.yml": [fallback, early]}))
 
 
 def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
@@ -218,11 +235,37 @@ def test_query_heat_ice_by_onset(store: GuidanceStore, hours: Optional[float], e
     assert found == expected
 
 
-@pytest.mark.parametrize(("hours", "included"), [(10, True), (72, True), (72.1, False), (200, False)])
-def test_query_massage_waits_after_fresh_strain(store: GuidanceStore, hours: float, included: bool) -> None:
+@pytest.mark.parametrize("hours", [10, 72, 200])
+def test_query_keeps_entries_without_a_window_for_any_onset(store: GuidanceStore, hours: float) -> None:
     found = {e.id for e in store.query(topic=Topic.MASSAGE, hours_since_onset=hours)}
-    assert ("massage.wait_after_injury" in found) is included
-    assert "massage.how_much_pressure" in found  # entries without a window fit any onset
+    assert {"massage.wait_after_injury", "massage.how_much_pressure"} <= found
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "hours", "said"),
+    [
+        ("heat_ice.after_48h", 6, "heat_ice.no_heat_first_48h"),
+        ("heat_ice.no_heat_first_48h", 120, "heat_ice.after_48h"),
+        ("heat_ice.after_48h", None, "heat_ice.onset_unknown"),
+        ("heat_ice.after_48h", 120, "heat_ice.after_48h"),
+        ("massage.how_much_pressure", None, "massage.how_much_pressure"),
+    ],
+)
+def test_for_onset_says_the_variant_that_fits(
+    store: GuidanceStore, entry_id: str, hours: Optional[float], said: str
+) -> None:
+    entry = store.get(entry_id)
+    assert entry is not None
+    assert store.for_onset(entry, hours).id == said
+
+
+def test_render_fills_the_onset_and_refuses_one_that_does_not_fit(store: GuidanceStore) -> None:
+    entry = store.get("heat_ice.after_48h")
+    assert entry is not None
+    assert entry.render(120).startswith("Your pain started about 5 days ago")
+    for hours in (None, 6.0):
+        with pytest.raises(ValueError):
+            entry.render(hours)
 
 
 @pytest.mark.parametrize(

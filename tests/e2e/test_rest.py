@@ -45,3 +45,20 @@ def test_request_without_sender_is_rejected(rasa_server: Server) -> None:
     reply = requests.post(f"{rasa_server.url}/webhooks/rest/webhook", json={"message": "hi"}, timeout=10)
     assert reply.status_code == 400
     assert "sender" in reply.json()["error"]
+
+
+def test_an_unknown_onset_never_becomes_heat_is_fine(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    assert "when did this pain start" in talk.text("should I use heat on my back?")
+    assert "depends on when" in talk.text("not sure")
+    for message in ("tell me more", '/ask_entry{"entry_id": "heat_ice.after_48h"}'):
+        reply = talk.text(message)
+        assert "{" not in reply and "}" not in reply
+        assert "behind you" not in reply and "started about" not in reply
+
+
+def test_an_onset_button_asks_when_it_started_first(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    assert "when did this pain start" in talk.text('/ask_entry{"entry_id": "heat_ice.after_48h"}')
+    assert "5 days ago" in talk.text("5 days ago")
+    assert [m["metadata"]["entry_id"] for m in talk.replies[-1] if m.get("metadata")] == ["heat_ice.after_48h"]

@@ -1,0 +1,82 @@
+"""Every path that names a guidance entry, for every entry and every state of the onset.
+
+What a person must never see: a raw ``{placeholder}``, or advice that depends on when the pain
+started (an entry with an onset window) when the bot does not know when it started, or when it
+started outside that window.
+"""
+
+import inspect
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions
+from actions.base import TopicAction
+from actions.followups import ActionAnswerEntry, ActionTellMore
+from backcare.onset import hours_since
+from backcare.store import GuidanceStore
+from tests.conftest import make_tracker
+
+# No onset asked yet, "not sure", inside the first 48 hours, well after them.
+ONSETS: List[Dict[str, Any]] = [{}, {"onset": "unknown"}, {"onset": "this morning"}, {"onset": "5 days ago"}]
+
+
+def topic_actions() -> List[type]:
+    import importlib
+    import pkgutil
+
+    found = []
+    for module in pkgutil.iter_modules(actions.__path__):
+        loaded = importlib.import_module(f"actions.{module.name}")
+        found += [
+            c for _, c in inspect.getmembers(loaded, inspect.isclass)
+            if issubclass(c, TopicAction) and not inspect.isabstract(c) and c.__module__ == loaded.__name__
+        ]
+    return found
+
+
+def check_replies(store: GuidanceStore, dispatcher: CollectingDispatcher, slots: Dict[str, Any]) -> None:
+    hours: Optional[float] = hours_since(slots.get("onset"))
+    for message in dispatcher.messages:
+        text = message.get("text") or ""
+        assert "{" not in text and "}" not in text, text
+        for button in message.get("buttons") or []:
+            assert "{onset" not in button["title"]
+        entry = store.get(message.get("entry_id") or "")
+        if entry is not None and entry.applies_to.hours_since_onset is not None:
+            assert hours is not None, f"{entry.id} said with onset {slots.get('onset')!r}: {text}"
+            assert entry.applies_to.hours_since_onset.contains(hours), f"{entry.id} said for {hours} h"
+
+
+@pytest.mark.parametrize("slots", ONSETS, ids=["never-asked", "not-sure", "6h", "5d"])
+async def test_a_button_payload_never_says_advice_for_an_unknown_onset(
+    store: GuidanceStore, domain: Dict[str, Any], slots: Dict[str, Any]
+) -> None:
+    for entry in store.entries:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(f'/ask_entry{{"entry_id": "{entry.id}"}}', "ask_entry", [("entry_id", entry.id)], slots)
+        await ActionAnswerEntry(store).run(dispatcher, tracker, domain)
+        check_replies(store, dispatcher, slots)
+
+
+@pytest.mark.parametrize("slots", ONSETS, ids=["never-asked", "not-sure", "6h", "5d"])
+async def test_tell_me_more_never_says_advice_for_an_unknown_onset(
+    store: GuidanceStore, domain: Dict[str, Any], slots: Dict[str, Any]
+) -> None:
+    for entry in store.entries:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker("tell me more", "ask_more", slots={**slots, "last_entry": entry.id})
+        await ActionTellMore(store).run(dispatcher, tracker, domain)
+        check_replies(store, dispatcher, slots)
+
+
+@pytest.mark.parametrize("slots", ONSETS, ids=["never-asked", "not-sure", "6h", "5d"])
+async def test_a_direct_question_never_says_advice_for_an_unknown_onset(
+    store: GuidanceStore, domain: Dict[str, Any], slots: Dict[str, Any]
+) -> None:
+    for action_class in topic_actions():
+        for entry in store.entries:
+            dispatcher = CollectingDispatcher()
+            await action_class(store).run(dispatcher, make_tracker(entry.question, slots=slots), domain)
+            check_replies(store, dispatcher, slots)
