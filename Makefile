@@ -48,7 +48,9 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_SHELL_STREAM_READING_TIMEOUT_IN_SECONDS ?= 60
 
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+# Generated from the guidance paraphrases, so DIET learns every topic's questions (git-ignored).
+GUIDANCE_EXAMPLES := data/nlu/guidance.yml
+TRAINING_INPUTS := config.yml domain.yml $(GUIDANCE_EXAMPLES) $(shell find data -name '*.yml' 2>/dev/null) \
 	$(wildcard nlu/*.py backcare/*.py) $(wildcard guidance/*.yml guidance/safety/*.yml) spacy_model/meta.json
 
 .PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
@@ -67,7 +69,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py backcare/time_patterns.py
 	$(BIN)/python -m nlu.build_spacy spacy_model
 
-setup: $(BIN)/.installed spacy_model/meta.json ## Install Python packages and build the spaCy pipeline.
+$(GUIDANCE_EXAMPLES): $(BIN)/.installed $(wildcard guidance/*.yml) nlu/guidance_examples.py
+	$(BIN)/python -m nlu.guidance_examples $@
+
+setup: $(BIN)/.installed spacy_model/meta.json $(GUIDANCE_EXAMPLES) ## Install Python packages, build the spaCy pipeline and the generated NLU examples.
 	@mkdir -p var
 
 # Debian's chromium for the browser tests (Playwright's own download is unreachable here), npm for

@@ -263,6 +263,8 @@ class GuidanceStore:
         self.vocabulary = vocabulary
         self.sources = dict(sources)
         self._by_id = {e.id: e for e in self.entries}
+        # Entries said when the onset is unknown, e.g. "heat or ice depends on when it started".
+        self._fallbacks = {e.otherwise for e in self.entries if e.otherwise}
         self._aliases = {kind: _alias_table(getattr(vocabulary, kind)) for kind in KINDS}
         self._index = _BM25([self._document(e) for e in self.entries])
 
@@ -282,20 +284,26 @@ class GuidanceStore:
         """The entry with this id, or None."""
         return self._by_id.get(entry_id)
 
+    def depends_on_onset(self, entry: Entry) -> bool:
+        """Whether the right answer depends on when the pain started (worth asking first)."""
+        return entry.needs_onset or entry.id in self._fallbacks
+
     def for_onset(self, entry: Entry, hours: Optional[float]) -> Entry:
         """What to say for ``entry`` given the onset: itself when it fits, else its variant that does.
 
-        The variants of an onset-dependent entry share its ``otherwise`` entry (e.g. no heat in
-        the first 48 hours / heat or ice after them / "it depends"); the ``otherwise`` entry is
-        said when no variant fits, which the loader guarantees for an unknown onset.
+        The variants of an onset-dependent entry share an ``otherwise`` entry (no heat in the
+        first 48 hours / heat or ice after them / "it depends on when it started"), which is said
+        when the onset is unknown. Asked for that general entry with a known onset, the first
+        variant that fits is said instead.
         """
-        if entry.fits(hours) or entry.otherwise is None:
+        family = entry.otherwise or (entry.id if entry.id in self._fallbacks else None)
+        if family is None or (entry.needs_onset and entry.fits(hours)):
             return entry
-        fallback = self._by_id[entry.otherwise]
-        for variant in self.entries:
-            if variant.otherwise == entry.otherwise and variant.fits(hours):
-                return variant
-        return fallback
+        if hours is not None:
+            for variant in self.entries:
+                if variant.otherwise == family and variant.fits(hours):
+                    return variant
+        return self._by_id[family]
 
     def source_of(self, entry: Entry) -> Source:
         """The source an entry cites."""

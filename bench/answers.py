@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from tqdm import tqdm
 
+from backcare.ranking import GuidanceIndex, dense_only
 from backcare.store import GuidanceStore
 from bench.client import send
 from bench.common import REPO
@@ -125,3 +126,19 @@ def tfidf_baseline(store: GuidanceStore, questions: Sequence[Question]) -> List[
         entry = entries[best].id if row[best] > 0 else None
         answers.append(Answer(question.text, question.labels, entry, entry in question.labels))
     return answers
+
+
+def bm25_baseline(store: GuidanceStore, questions: Sequence[Question]) -> List[Answer]:
+    """The store's own BM25 over lemmas (question, keywords, advice), with no context or meaning."""
+    answers = []
+    for question in questions:
+        hits = store.search(question.text, limit=1)
+        entry = hits[0].entry.id if hits else None
+        answers.append(Answer(question.text, question.labels, entry, entry in question.labels))
+    return answers
+
+
+def dense_baseline(index: GuidanceIndex, questions: Sequence[Question]) -> List[Answer]:
+    """Pure meaning: the entry whose question or paraphrases the encoder puts nearest."""
+    found = dense_only(index, [q.text for q in questions])
+    return [Answer(q.text, q.labels, entry, entry in q.labels) for q, entry in zip(questions, found)]

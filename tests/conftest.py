@@ -10,6 +10,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from backcare import settings
+from backcare.encoder import get_encoder
+from backcare.ranking import GuidanceIndex
 from backcare.store import GuidanceStore, load_store
 
 
@@ -17,6 +19,12 @@ from backcare.store import GuidanceStore, load_store
 def store() -> GuidanceStore:
     """The real guidance store, loaded once per run from the repo (not GUIDANCE_DIR)."""
     return load_store(settings.REPO_ROOT / "guidance")
+
+
+@pytest.fixture(scope="session")
+def index(store: GuidanceStore) -> GuidanceIndex:
+    """The real ranker over the real store and encoder, built once per run."""
+    return GuidanceIndex(store, get_encoder())
 
 
 @pytest.fixture(scope="session")
@@ -30,14 +38,21 @@ def make_tracker(
     intent: str = "",
     entities: Sequence[Tuple[str, str]] = (),
     slots: Optional[Dict[str, Any]] = None,
+    index: Optional[GuidanceIndex] = None,
 ) -> Tracker:
-    """A tracker whose latest message is ``text`` with the given intent, entities and slots."""
-    latest = {
+    """A tracker whose latest message is ``text`` with the given intent, entities and slots.
+
+    With ``index``, the message carries the guidance ranking the NLU would add, from the real
+    ranker.
+    """
+    latest: Dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
         "entities": [{"entity": kind, "value": value} for kind, value in entities],
     }
+    if index is not None:
+        latest["guidance_ranking"] = [s.to_json() for s in index.rank(text, 10)]
     return Tracker("test-user", dict(slots or {}), latest, [], False, None, {}, "action_listen")
 
 

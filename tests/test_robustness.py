@@ -97,7 +97,8 @@ def test_random_text_never_crashes_nlu_or_actions(
     slots[names.LAST_ENTRY] = data.draw(st.sampled_from([None, "no.such_entry", *[e.id for e in store.entries[:20]]]))
     tracker = make_tracker(cleaned, parsed["intent"]["name"], entities, slots)
     tracker.latest_message.update(
-        intent_ranking=parsed.get("intent_ranking", []), entities=parsed.get("entities", [])
+        intent_ranking=parsed.get("intent_ranking", []), entities=parsed.get("entities", []),
+        guidance_ranking=parsed.get("guidance_ranking", []),
     )
     loop = asyncio.new_event_loop()
     try:

@@ -80,7 +80,7 @@ async def test_escalation_ends_the_onset_form() -> None:
 
 
 async def test_without_a_red_flag_intent_the_most_urgent_sign_decides() -> None:
-    texts, _ = await escalate(tracker("ask_heat_ice", ["no_improvement", "fever"]))
+    texts, _ = await escalate(tracker("ask_guidance", ["no_improvement", "fever"]))
     assert "see a doctor today" in texts[0]
     assert "no improvement after several weeks and a fever, chills or sweats" in texts[0]
 

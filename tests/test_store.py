@@ -213,8 +213,9 @@ def test_duplicate_id_names_both_files(tmp_path: Path) -> None:
 
 # --- query() filters --------------------------------------------------------------------------
 
-BEFORE = {"heat_ice.no_heat_first_48h", "heat_ice.onset_unknown"}
-AFTER = {"heat_ice.after_48h", "heat_ice.onset_unknown"}
+ANY_ONSET = {"heat_ice.onset_unknown", "heat_ice.ice_pack_any_time"}
+BEFORE = {"heat_ice.no_heat_first_48h"} | ANY_ONSET
+AFTER = {"heat_ice.after_48h", "heat_ice.hot_bath", "heat_ice.heat_wrap_work"} | ANY_ONSET
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from tests.nlu.conftest import Parse
 PHRASES = settings.REPO_ROOT / "tests" / "data" / "nlu_phrases.yml"
 # Phrases that name a warning sign ("6 weeks and no better") are escalated by the red-flag
 # detector on purpose; that is the right answer for them too.
-ALSO_RIGHT = {"ask_doctor": {"red_flag_soon"}}
+ALSO_RIGHT = {"ask_guidance": {"red_flag_soon"}}
 MIN_ACCURACY = 0.90
 
 

@@ -75,9 +75,9 @@ def test_component_sets_non_english_first() -> None:
     msg.set(INTENT_RANKING_KEY, [{"name": "out_of_scope", "confidence": 0.8}])
     msg.set(SPACY_DOCS[TEXT], NLP(text))
     english = Message(data={TEXT: "my back hurts"})
-    english.set(INTENT, {"name": "ask_pain", "confidence": 0.9})
+    english.set(INTENT, {"name": "ask_guidance", "confidence": 0.9})
     detector = LanguageDetector.create({}, None, None, None)  # type: ignore[arg-type]
     foreign, kept = detector.process([msg, english], model)
     assert foreign.get(INTENT) == {"name": "non_english", "confidence": 1.0}
     assert [r["name"] for r in foreign.get(INTENT_RANKING_KEY)] == ["non_english", "out_of_scope"]
-    assert kept.get(INTENT) == {"name": "ask_pain", "confidence": 0.9}
+    assert kept.get(INTENT) == {"name": "ask_guidance", "confidence": 0.9}

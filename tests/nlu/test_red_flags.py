@@ -70,8 +70,8 @@ def spacy_model() -> SpacyModel:
 def message(text: str, model: SpacyModel, with_doc: bool = True) -> Message:
     """A message as the classifiers leave it: DIET's intent, a fallback ranking and an onset entity."""
     msg = Message(data={TEXT: text})
-    msg.set(INTENT, {"name": "ask_heat_ice", "confidence": 0.9})
-    msg.set(INTENT_RANKING_KEY, [{"name": "ask_heat_ice", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}])
+    msg.set(INTENT, {"name": "ask_guidance", "confidence": 0.9})
+    msg.set(INTENT_RANKING_KEY, [{"name": "ask_guidance", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}])
     msg.set(ENTITIES, [{"entity": "onset", "value": "yesterday", "start": 0, "end": 9}])
     if with_doc:
         msg.set(SPACY_DOCS[TEXT], model.model(text.lower()))
@@ -85,7 +85,7 @@ def test_component_marks_a_red_flag(spacy_model: SpacyModel, with_doc: bool) -> 
         [message(text, spacy_model, with_doc)], spacy_model
     )
     assert msg.get(INTENT) == {"name": "red_flag_emergency", "confidence": 1.0}
-    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["red_flag_emergency", "ask_heat_ice", "greet"]
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["red_flag_emergency", "ask_guidance", "greet"]
     entities: List[Dict[str, Any]] = msg.get(ENTITIES)
     assert entities[0]["entity"] == "onset"
     flags = [(e["value"], text[e["start"]:e["end"]]) for e in entities[1:]]

@@ -125,7 +125,7 @@ def test_detect_text_matches_detect_on_a_doc(triage: Triage, nlp: Language) -> N
 def test_tier_intents_round_trip() -> None:
     for tier in Tier:
         assert Tier.from_intent(tier.intent) is tier
-    assert Tier.from_intent("ask_heat_ice") is None
+    assert Tier.from_intent("ask_guidance") is None
     assert [t.rank for t in (Tier.SOON, Tier.URGENT, Tier.EMERGENCY)] == [1, 2, 3]
 
 

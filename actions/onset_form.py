@@ -1,4 +1,4 @@
-"""Answers about heat and ice, applying the 48-hour rule to when the pain started."""
+"""Checks the onset form's answer: when the pain started."""
 
 from typing import Any, Dict, Text
 
@@ -7,20 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
-from actions.base import TopicAction
 from backcare.onset import UNKNOWN, hours_since
-from backcare.store import Topic
-
-
-class ActionAnswerHeatIce(TopicAction):
-    """Answers heat-or-ice questions: no heat in the first 48 hours, either after that.
-
-    Runs after onset_form, so the onset slot holds when the pain started ("yesterday") or
-    "unknown"; with an unknown onset it gives the general 48-hour rule.
-    """
-
-    action_name = "action_answer_heat_ice"
-    topics = (Topic.HEAT_ICE,)
 
 
 class ValidateOnsetForm(FormValidationAction):

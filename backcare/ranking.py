@@ -1,0 +1,92 @@
+"""Which guidance entries a message asks about, by meaning and by words.
+
+Each entry is represented by the ways people ask its question: the question itself and its
+paraphrases, encoded once when the index is built. A message scores against an entry by a
+hybrid of the best cosine between the message and those texts (meaning: "is a hot water bottle
+ok" is close to "can I use heat") and BM25 over lemmas (words: a named foam roller or "TENS"
+must count even where the encoder is vague), scaled so the best BM25 hit of a message counts
+``BM25_WEIGHT`` at most. The conversation's context (things named, the onset) is added by the
+answering action, which knows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from backcare.encoder import SentenceEncoder
+from backcare.store import Entry, GuidanceStore
+
+# Tuned on bench/eval/questions.csv (see the README's benchmark section), never on the fresh sets.
+BM25_WEIGHT = 0.25
+# The second-best cosine of an entry counts a little: several close paraphrases beat one fluke.
+SECOND_WEIGHT = 0.15
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An entry's score for one message, with its parts for the bench and for debugging."""
+
+    entry_id: str
+    score: float
+    dense: float
+    words: float
+
+    def to_json(self) -> Dict[str, object]:
+        """The form that travels in the NLU parse data (small: ids and rounded numbers)."""
+        return {"id": self.entry_id, "score": round(self.score, 4), "dense": round(self.dense, 4),
+                "words": round(self.words, 4)}
+
+
+class GuidanceIndex:
+    """Dense vectors of every entry's question and paraphrases, plus the store's BM25 index."""
+
+    def __init__(self, store: GuidanceStore, encoder: SentenceEncoder) -> None:
+        self.store = store
+        self._encoder = encoder
+        texts: List[str] = []
+        owners: List[int] = []
+        for index, entry in enumerate(store.entries):
+            for text in asks(entry):
+                texts.append(text)
+                owners.append(index)
+        self._vectors = encoder.encode(texts)
+        self._owners = np.array(owners)
+        self._ids = [e.id for e in store.entries]
+
+    def dense(self, vector: np.ndarray) -> np.ndarray:
+        """Per entry: best cosine to the message plus a little of the second best."""
+        similarity = self._vectors @ vector
+        best = np.full(len(self._ids), -1.0)
+        second = np.full(len(self._ids), -1.0)
+        for owner, value in zip(self._owners, similarity):
+            if value > best[owner]:
+                best[owner], second[owner] = value, best[owner]
+            elif value > second[owner]:
+                second[owner] = value
+        return best + SECOND_WEIGHT * np.maximum(second, 0)
+
+    def rank(self, text: str, limit: int = 10) -> List[Scored]:
+        """The ``limit`` best entries for ``text``, best first."""
+        vector = self._encoder.encode([text])[0]
+        dense = self.dense(vector)
+        words = self.store.scores(text)
+        top_words = max(words.values(), default=0.0)
+        scored = []
+        for entry_id, meaning in zip(self._ids, dense):
+            lexical = words[entry_id] / top_words if top_words > 0 else 0.0
+            scored.append(Scored(entry_id, float(meaning + BM25_WEIGHT * lexical), float(meaning), lexical))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return scored[:limit]
+
+
+def asks(entry: Entry) -> Tuple[str, ...]:
+    """The texts that stand for an entry: how people ask its question."""
+    return (entry.question, *entry.paraphrases)
+
+
+def dense_only(index: GuidanceIndex, texts: Sequence[str]) -> List[str]:
+    """The bench's pure dense baseline: the entry whose question or paraphrase is nearest."""
+    return [index.store.entries[int(np.argmax(index.dense(v)))].id for v in index._encoder.encode(list(texts))]

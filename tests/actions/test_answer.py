@@ -1,0 +1,115 @@
+"""Which entry the answering action picks, with the real store, ranker and tracker fixtures."""
+
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswerGuidance, ActionAnswerMedicine
+from backcare.ranking import GuidanceIndex
+from backcare.store import GuidanceStore
+from tests.conftest import make_tracker, said
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "slots", "expected_phrase"),
+    [
+        ("hurt it yesterday can i use a heat pad", [("therapy", "heat pad")], {"onset": "yesterday"}, "48 hours"),
+        ("heat or ice", [], {"onset": "5 days ago"}, "both fine"),
+        ("heat or ice", [], {"onset": "unknown"}, "depends on when"),
+        ("how long should i use it", [], {"equipment": "acupressure mat"}, "20 minutes"),
+        ("how long can i use the massage gun on one spot", [("equipment", "massage gun")], {}, "15 minutes"),
+        ("where do i put the tennis balls", [("equipment", "tennis balls")], {}, "spine"),
+        ("how hard should i press", [], {}, "medium"),
+        ("how long should i massage my glute medius", [("body_area", "glute medius")], {}, "20 minutes"),
+        ("what can i put behind my back in my office chair", [], {}, "towel"),
+        ("would a mattress topper help", [("equipment", "mattress topper")], {}, "topper"),
+    ],
+)
+async def test_answers_with_the_specific_entry(
+    store: GuidanceStore,
+    index: GuidanceIndex,
+    domain: Dict[str, Any],
+    text: str,
+    entities: Sequence[Tuple[str, str]],
+    slots: Optional[Dict[str, Any]],
+    expected_phrase: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", entities, slots, index=index)
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert expected_phrase in said(dispatcher)
+    assert events == [SlotSet("last_entry", dispatcher.messages[0]["entry_id"])]
+
+
+async def test_an_answer_that_needs_the_onset_asks_for_it_first(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("can i put a heating pad on my back", "ask_guidance", index=index)
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    [pending] = events
+    assert pending["name"] == "pending_entry" and store.get(pending["value"]) is not None
+
+
+async def test_an_ice_only_question_is_answered_at_once(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("an ice pack on my back, ok?", "ask_guidance", index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "heat_ice.ice_pack_any_time"
+
+
+async def test_the_pending_entry_is_answered_for_the_onset_given(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"pending_entry": "heat_ice.onset_unknown", "onset": "this morning"}
+    events = await ActionAnswerGuidance(store).run(dispatcher, make_tracker("this morning", slots=slots), domain)
+    assert dispatcher.messages[0]["entry_id"] == "heat_ice.no_heat_first_48h"
+    assert SlotSet("pending_entry", None) in events
+
+
+async def test_equipment_question_without_equipment_asks_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("how long should i use it", "ask_guidance", index=index)
+    assert await ActionAnswerGuidance(store).run(dispatcher, tracker, domain) == []
+    assert "which equipment" in said(dispatcher)
+    buttons = dispatcher.messages[0]["buttons"]
+    assert "Foam roller" in [b["title"] for b in buttons] and len(buttons) == len(store.vocabulary.equipment)
+    assert "how long should i use it (foam roller)" in [b["payload"] for b in buttons]
+
+
+async def test_answers_carry_why_source_and_follow_up_buttons(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, make_tracker("how hard should i press", index=index), domain)
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads[0] == "/ask_why" and payloads[-1] == "/ask_source"
+    assert any(p.startswith('/ask_entry{"entry_id": ') for p in payloads)
+
+
+async def test_gibberish_gets_buttons_or_the_scope_answer_never_an_entry(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, make_tracker("crypto prices today", index=index), domain)
+    assert "entry_id" not in dispatcher.messages[0]
+
+
+@pytest.mark.parametrize("text", ["how many ibuprofen can i take", "what painkiller is best", "can i take codeine"])
+async def test_medicine_questions_get_no_names_or_doses(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerMedicine(store).run(dispatcher, make_tracker(text, "ask_medicine", index=index), domain)
+    reply = said(dispatcher)
+    assert "pharmacist" in reply or "gp" in reply
+    assert not {"ibuprofen", "codeine", "mg"} & set(reply.replace(",", " ").replace(".", " ").split())
+    assert dispatcher.messages[0]["entry_id"].startswith(("medicine.", "doctor.medicine"))
