@@ -40,8 +40,9 @@ export TICKET_LOCK_LIFETIME ?= 20
 REQUEST_MAX_SIZE ?= 65536
 # `rasa run` as every target starts it. The HTTP API stays off unless RASA_JWT_SECRET is set, and
 # then accepts only JWTs signed with it (never --auth-token, which travels in the query string).
-RASA_RUN = SANIC_REQUEST_MAX_SIZE=$(REQUEST_MAX_SIZE) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml \
-	--credentials $(CREDENTIALS) --interface $(RASA_INTERFACE) \
+# REST_TOKEN and WEB_SESSION_SECRET are read from the environment by the channels, never put here.
+RASA_SERVE = SANIC_REQUEST_MAX_SIZE=$(REQUEST_MAX_SIZE) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml
+RASA_RUN = $(RASA_SERVE) --credentials $(CREDENTIALS) --interface $(RASA_INTERFACE) \
 	$(if $(RASA_JWT_SECRET),--enable-api --jwt-secret "$$RASA_JWT_SECRET" --jwt-method HS256)
 # No telemetry calls out of this machine; quieter TensorFlow.
 export RASA_TELEMETRY_ENABLED := false
@@ -54,7 +55,7 @@ TRAINING_INPUTS := config.yml domain.yml $(GUIDANCE_EXAMPLES) $(shell find data 
 	$(wildcard nlu/*.py backcare/*.py) $(wildcard guidance/*.yml guidance/safety/*.yml) spacy_model/meta.json
 
 .PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
-	system-deps web-deps web credentials bench cluster-deps run-cluster load
+	system-deps web-deps web credentials migrate bench cluster-deps run-cluster load
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -106,7 +107,12 @@ actions: setup ## Start the action server on 127.0.0.1:$ACTION_PORT.
 credentials: $(BIN)/.installed
 	@$(BIN)/python -m channels.credentials $(CREDENTIALS)
 
-rasa: setup train credentials ## Start the Rasa server on $RASA_PORT (REST, socket.io; Telegram if TELEGRAM_TOKEN is set).
+# Conversations stored before ids carried their channel move to telegram:/web:/rest: ids (once;
+# later runs find nothing to do). Runs before every start, so no server reads an old id.
+migrate: $(BIN)/.installed ## Move stored conversations to channel-namespaced ids (telegram:, web:, rest:).
+	@$(BIN)/python -m scripts.migrate_sender_ids
+
+rasa: setup train credentials migrate ## Start the Rasa server on $RASA_PORT (REST, socket.io; Telegram if TELEGRAM_TOKEN is set).
 	$(RASA_RUN) --port $(RASA_PORT)
 
 web: web-deps ## Serve the chat page on http://localhost:$WEB_PORT/ (needs the Rasa server).
@@ -125,6 +131,7 @@ run-cluster: train credentials cluster-deps ## PostgreSQL + Redis, the action se
 	@cluster=$$($(BIN)/python -m scripts.services start --dir var --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)) || exit 1; \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait; $(BIN)/python -m scripts.services stop --dir var' INT TERM EXIT; \
 	set -a; eval "$$cluster"; set +a; \
+	$(BIN)/python -m scripts.migrate_sender_ids || exit 1; \
 	echo "PostgreSQL on 127.0.0.1:$(PG_PORT), Redis on 127.0.0.1:$(REDIS_PORT); Rasa replicas on ports $(RASA_PORT) and $$(( $(RASA_PORT) + 1 ))."; \
 	$(MAKE) --no-print-directory actions & \
 	$(RASA_RUN) --port $(RASA_PORT) & \
@@ -135,13 +142,18 @@ run-cluster: train credentials cluster-deps ## PostgreSQL + Redis, the action se
 load: train cluster-deps ## Load test: 50 conversations x 20 turns over two replicas; report in bench/results/load.md.
 	$(BIN)/python -m bench.load --start --conversations $(or $(CONVERSATIONS),50) --turns $(or $(TURNS),20)
 
-shell: setup train ## Chat in the terminal (starts the action server too).
-	@trap 'kill 0' INT TERM EXIT; \
+# Not `rasa shell`: its server is Rasa's stock REST channel (no checks, ids not namespaced) on
+# 0.0.0.0. This one is our REST channel alone, on loopback whatever RASA_INTERFACE says.
+shell: setup train migrate ## Chat in the terminal over REST (starts the action server and Rasa on 127.0.0.1).
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) >var/actions.log 2>&1 & \
-	$(BIN)/rasa shell --model $(MODEL) --endpoints endpoints.yml
+	RASA_INTERFACE=127.0.0.1 $(RASA_SERVE) --connector channels.rest.GuardedRestInput --interface 127.0.0.1 \
+		--port $(RASA_PORT) >var/rasa-shell.log 2>&1 & \
+	RASA_INTERFACE=127.0.0.1 $(BIN)/python -m scripts.shell
 
+# REST_TOKEN, when set, goes along from the environment (never on the command line).
 ask: ## One-shot question to a running server: make ask Q="heat or ice?" [SENDER=me]
-	@$(BIN)/python -m scripts.ask --url http://127.0.0.1:$(RASA_PORT) --sender "$(or $(SENDER),cli)" "$(Q)"
+	@$(BIN)/python -m scripts.ask --sender "$(or $(SENDER),cli)" "$(Q)"
 
 lint: setup ## Ruff (with pydocstyle) and mypy.
 	$(BIN)/ruff check .

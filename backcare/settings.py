@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Optional
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,3 +20,46 @@ def max_message_chars() -> int:
 def encoder_threads() -> int:
     """CPU threads the sentence encoder may use (``ENCODER_THREADS``, default 1)."""
     return int(os.environ.get("ENCODER_THREADS", "1"))
+
+
+def _set(name: str) -> Optional[str]:
+    """The variable's value, or None when it is unset or blank (``make`` exports blanks)."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def rasa_interface() -> str:
+    """The address the Rasa server listens on (``RASA_INTERFACE``, default ``127.0.0.1``)."""
+    return _set("RASA_INTERFACE") or "127.0.0.1"
+
+
+def rasa_port() -> int:
+    """The Rasa server's port (``RASA_PORT``, default 5005)."""
+    return int(_set("RASA_PORT") or "5005")
+
+
+def rest_token() -> Optional[str]:
+    """What REST callers send as ``Authorization: Bearer …`` (``REST_TOKEN``); None when unset.
+
+    Set, it is required on every interface; unset, REST is off unless Rasa listens on loopback only.
+    """
+    return _set("REST_TOKEN")
+
+
+def tracker_store_url() -> str:
+    """The conversations' SQLAlchemy URL (``TRACKER_STORE_URL``, default ``sqlite:///var/trackers.db``)."""
+    return _set("TRACKER_STORE_URL") or "sqlite:///var/trackers.db"
+
+
+def web_session_secret() -> Optional[str]:
+    """The key that signs the web page's session ids (``WEB_SESSION_SECRET``); None when unset.
+
+    Unset, the server generates one into :func:`web_session_secret_file` on its first start.
+    Every Rasa server that shares the conversations needs the same one.
+    """
+    return _set("WEB_SESSION_SECRET")
+
+
+def web_session_secret_file() -> Path:
+    """Where the generated session key is kept (``WEB_SESSION_SECRET_FILE``, default ``var/web_session_secret``)."""
+    return Path(_set("WEB_SESSION_SECRET_FILE") or REPO_ROOT / "var" / "web_session_secret")

@@ -37,6 +37,8 @@ from typing import AbstractSet, Any, Callable, Dict, Iterable, List, Optional, S
 import aiohttp
 import sqlalchemy as sa
 
+from backcare import settings
+from channels.conversation_ids import REST, conversation_id
 from channels.guard import APOLOGY
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -229,7 +231,10 @@ async def run_load(
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
     connector = aiohttp.TCPConnector(limit=conversations + len(urls))
     started = time.monotonic()
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    # REST needs the bearer token wherever the servers set REST_TOKEN (e.g. behind an ingress).
+    token = settings.rest_token()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector, headers=headers) as session:
         await asyncio.gather(
             *(converse(session, replicas, sender, messages, records, on_turn) for sender, messages in sent.items())
         )
@@ -237,7 +242,7 @@ async def run_load(
 
 
 def stored_turns(db_url: str, senders: Iterable[str]) -> Dict[str, List[Tuple[str, str]]]:
-    """``(type, text)`` of the user and bot events of each conversation, in stored order."""
+    """``(type, text)`` of the user and bot events of each REST sender's conversation, in stored order."""
     engine = sa.create_engine(db_url)
     query = sa.text(
         "SELECT type_name, data FROM events WHERE sender_id = :sender AND type_name IN ('user', 'bot') ORDER BY id"
@@ -246,7 +251,7 @@ def stored_turns(db_url: str, senders: Iterable[str]) -> Dict[str, List[Tuple[st
     try:
         with engine.connect() as connection:
             for sender in senders:
-                rows = connection.execute(query, {"sender": sender})
+                rows = connection.execute(query, {"sender": conversation_id(REST, sender)})
                 found[sender] = [(kind, str(json.loads(data).get("text") or "")) for kind, data in rows]
     finally:
         engine.dispose()

@@ -6,12 +6,16 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backcare import settings
 from channels.action_timeout import apply_action_timeout
+from channels.conversation_ids import REST, conversation_id
 from channels.guard import APOLOGY, clean_text, has_control, reply_instead
+from channels.rest_access import MIN_TOKEN_CHARS, RestAccess, bearer_matches, rest_access
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -38,17 +42,20 @@ class EntryCollectingOutputChannel(CollectingOutputChannel):
         return message
 
 
-def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
+def _error(status: int, message: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return response.json({"error": message}, status=status, headers=headers)
 
 
 class GuardedRestInput(RestInput):
     """``POST /webhooks/rest/webhook`` with ``{"sender": str, "message": str}``.
 
-    Answers 400 for a body that is not a JSON object, a missing or non-string sender (Rasa
-    would file it under a shared "default" conversation) or a non-string message; answers
-    empty or over-long text with a friendly reply without touching the conversation; and
-    apologises rather than staying silent when the bot produced no reply.
+    Only trusted callers get in (:mod:`channels.rest_access`): with ``REST_TOKEN`` set a call
+    without ``Authorization: Bearer <REST_TOKEN>`` gets 401; without it, the webhook answers 403
+    unless the server listens on loopback only. Sender ``me`` talks in conversation ``rest:me``;
+    replies name the sender as it was sent. Answers 400 for a body that is not a JSON object, a
+    missing or non-string sender (Rasa would file it under a shared "default" conversation) or a
+    non-string message; answers empty or over-long text with a friendly reply without touching
+    the conversation; and apologises rather than staying silent when the bot produced no reply.
     """
 
     @classmethod
@@ -56,22 +63,63 @@ class GuardedRestInput(RestInput):
         """Keep Rasa's URL: /webhooks/rest/webhook."""
         return "rest"
 
+    def __init__(self, token: Optional[str] = None) -> None:
+        """A REST channel that requires ``token`` as a bearer token, if given.
+
+        Args:
+            token: ``REST_TOKEN``, or None when unset.
+        """
+        self.token = token
+        # Until the server starts and says where it listens, judge by RASA_INTERFACE alone.
+        self.access = rest_access([settings.rasa_interface()], token)
+
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Build the channel; every Rasa server of ours has it, so it also sets the action timeout."""
+        """Build the channel; every Rasa server of ours has it, so it also sets the action timeout.
+
+        Raises:
+            RasaException: ``REST_TOKEN`` is set but shorter than it must be.
+        """
+        token = settings.rest_token()
+        if token is not None and len(token) < MIN_TOKEN_CHARS:
+            raise RasaException(f"REST_TOKEN must be at least {MIN_TOKEN_CHARS} characters "
+                                "(e.g. $(openssl rand -hex 32)).")
         apply_action_timeout()
-        return cls()
+        return cls(token)
+
+    def refused(self, request: Request) -> Optional[HTTPResponse]:
+        """The answer for a caller the access rule keeps out, or None to let it in."""
+        if self.access is RestAccess.OPEN:
+            return None
+        if self.access is RestAccess.OFF or self.token is None:
+            return _error(403, "The REST channel is off on this server.")
+        if bearer_matches(self.token, request.headers.get("Authorization")):
+            return None
+        logger.warning("Refused a REST call from %s without the right bearer token.", request.remote_addr or request.ip)
+        return _error(401, "A valid 'Authorization: Bearer' token is required.", {"WWW-Authenticate": "Bearer"})
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health and webhook routes."""
         hook = Blueprint("guarded_rest_webhook", __name__)
 
+        @hook.listener("before_server_start")
+        async def start(app: Any, _loop: Any) -> None:
+            # RASA_INTERFACE and the address Sanic really binds: `rasa run --interface 0.0.0.0`
+            # started by hand must not count as loopback because RASA_INTERFACE says so.
+            self.access = rest_access([settings.rasa_interface(), app.state.host or ""], self.token)
+            level = logging.WARNING if self.access is RestAccess.OFF else logging.INFO
+            logger.log(level, "REST webhook: %s.", self.access.value)
+
+        # Open on every server: health checks need no token and reveal no conversation.
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = self.refused(request)
+            if refused is not None:
+                return refused
             try:
                 body = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
@@ -102,7 +150,7 @@ class GuardedRestInput(RestInput):
         text: str,
         metadata: Optional[Dict[Text, Any]],
     ) -> List[Dict[Text, Any]]:
-        """Run one turn and return the bot's replies, never an empty list."""
+        """Run one turn in conversation ``rest:<sender>`` and return the bot's replies, never an empty list."""
         text = clean_text(text)
         instead = reply_instead(text)
         if instead:
@@ -110,8 +158,12 @@ class GuardedRestInput(RestInput):
         collector = EntryCollectingOutputChannel()
         try:
             await on_new_message(
-                UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+                UserMessage(
+                    text, collector, conversation_id(REST, sender), input_channel=self.name(), metadata=metadata
+                )
             )
         except Exception:  # noqa: BLE001 - any failure must still get the user a reply
             logger.exception("The bot failed to handle a REST message.")
-        return collector.messages or [{"recipient_id": sender, "text": APOLOGY}]
+        # The caller knows its conversation by the sender it sent, as before namespacing.
+        replies = [{**message, "recipient_id": sender} for message in collector.messages]
+        return replies or [{"recipient_id": sender, "text": APOLOGY}]

@@ -2,20 +2,21 @@
 
 import logging
 import os
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.guard import APOLOGY, EMPTY_REPLY, clean_text, has_control, reply_instead
+from channels.conversation_ids import WEB, conversation_id
+from channels.guard import APOLOGY, EMPTY_REPLY, clean_text, reply_instead
+from channels.web_session import SecretError, SessionSigner, signer_from_settings
 
 logger = logging.getLogger(__name__)
-MAX_SESSION_ID_CHARS = 128
 # Engine.IO would buffer 1 MB per packet; a chat message needs far less (same cap as REST bodies).
 MAX_PACKET_BYTES = 65536
 
@@ -33,17 +34,9 @@ def web_origins() -> List[str]:
     return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
-def _session_id(data: Any) -> Optional[str]:
-    """The client's session id if it is a usable one, else None."""
-    session_id = data.get("session_id") if isinstance(data, dict) else None
-    # The id becomes the conversation's sender id and a room name: same limits as the REST sender.
-    if (
-        isinstance(session_id, str)
-        and 0 < len(session_id.strip()) <= MAX_SESSION_ID_CHARS
-        and not has_control(session_id)
-    ):
-        return session_id
-    return None
+def _sent_session_id(data: Any) -> object:
+    """What the client sent as ``session_id`` (any JSON value), or None."""
+    return data.get("session_id") if isinstance(data, dict) else None
 
 
 class CountingSocketIOOutput(SocketIOOutput):
@@ -69,7 +62,9 @@ class GuardedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (``/socket.io``, ``session_request`` / ``user_uttered`` / ``bot_uttered``).
 
     Differences from Rasa's: the handshake is refused for origins outside :func:`web_origins`
-    (Rasa allows every origin); a message counts only for a session its socket requested;
+    (Rasa allows every origin); session ids are issued and signed by the server
+    (:mod:`channels.web_session`) and the conversation of session ``<id>`` is ``web:<id>``, so a
+    client cannot pick another's; a message counts only for a session its socket requested;
     malformed ``session_request`` / ``user_uttered`` payloads are ignored or answered instead
     of raising; empty or over-long text gets a friendly reply
     without touching the conversation; and a turn that produced no bot message gets an
@@ -84,6 +79,10 @@ class GuardedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The socket.io server and its health route."""
         origins = web_origins()
+        try:
+            signer = signer_from_settings()
+        except SecretError as error:
+            raise RasaException(f"socket.io channel: {error}") from error
         sio = AsyncServer(
             async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_PACKET_BYTES
         )
@@ -105,35 +104,44 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            # A missing or unusable id starts a new conversation, as in Rasa's channel.
-            session_id = _session_id(data) or uuid.uuid4().hex
+            # Only an id this server signed resumes a conversation; a missing, unsigned, forged
+            # or foreign one starts a new conversation under a new signed id, never someone else's.
+            session, token = signer.resume_or_issue(_sent_session_id(data))
             if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+                # The room is the conversation id: Rasa sends replies to the room named by it.
+                await sio.enter_room(sid, conversation_id(WEB, session), namespace=self.namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
         # `data` defaults to None: a client may emit the event with no payload at all.
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
-            await self._handle(sio, on_new_message, sid, data)
+            await self._handle(sio, signer, on_new_message, sid, data)
 
         return blueprint
 
     async def _handle(
-        self, sio: AsyncServer, on_new_message: Callable[[UserMessage], Awaitable[Any]], sid: str, data: Any
+        self,
+        sio: AsyncServer,
+        signer: SessionSigner,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sid: str,
+        data: Any,
     ) -> None:
         """Run one turn; every reply goes to the session's room so all its tabs see it."""
         if not isinstance(data, dict):
             logger.warning("Ignored a socket.io message that is not an object.")
             return
         if self.session_persistence:
-            sender = _session_id(data)
+            session = signer.verify(_sent_session_id(data))
+            sender = conversation_id(WEB, session) if session else None
             # Only a session this socket asked for: knowing someone's id must not be enough to
             # write into their conversation (Rasa's channel takes any id).
             if sender is None or sender not in sio.rooms(sid, namespace=self.namespace):
                 logger.warning("Ignored a socket.io message without a session_request for its session_id.")
                 return
         else:
-            sender = sid
+            sender = conversation_id(WEB, sid)
+            await sio.enter_room(sid, sender, namespace=self.namespace)
         output = CountingSocketIOOutput(sio, self.bot_message_evt)
         raw = data.get("message")
         text = clean_text(raw) if isinstance(raw, str) else ""

@@ -10,7 +10,9 @@ Compared with ``rasa.core.channels.telegram`` as installed (3.6.21), this connec
 - always answers Telegram 200 and the person something: an apology when the bot failed or said
   nothing, "I can only read text messages" for stickers, photos, voice notes and the like;
 - splits replies longer than Telegram's 4096-character limit at paragraph or sentence breaks;
-- builds its output channel without network I/O, so it works inside a running event loop.
+- builds its output channel without network I/O, so it works inside a running event loop;
+- files chat 42 under the conversation ``telegram:42`` and sends only conversations of that
+  namespace to Telegram (see ``channels.conversation_ids``).
 """
 
 import base64
@@ -36,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.conversation_ids import TELEGRAM, conversation_id, identity_in
 from channels.guard import APOLOGY, clean_text, reply_instead
 from channels.telegram_settings import DEFAULT_API_URL, ConfigError, TelegramSettings
 
@@ -60,6 +63,7 @@ NOT_TEXT_CONTENT = frozenset(
         "poll", "sticker", "venue", "video", "video_note", "voice",
     }
 )
+_CHAT_ID = re.compile(r"-?[0-9]+")
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]+)(?:@[A-Za-z0-9_]+)?(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*\s+")
 _LONG_PAYLOAD_PREFIX = "#"
@@ -160,7 +164,7 @@ class Incoming:
     """What one update asks of the bot.
 
     Attributes:
-        chat_id: The chat to answer in; also the conversation id.
+        chat_id: The chat to answer in; its conversation is ``telegram:<chat_id>``.
         text: What the person said or the tapped button's data; ``None`` for non-text content.
         callback_query_id: Set for a button tap, which Telegram wants acknowledged.
         button_title: For a tap, the tapped button's label as shown in the message.
@@ -231,12 +235,28 @@ def read_update(update: Dict[str, Any]) -> Optional[Incoming]:
     return None
 
 
+def chat_of(recipient: Any) -> Optional[str]:
+    """The Telegram chat to send to: that of a ``telegram:`` conversation, or a chat id itself.
+
+    Args:
+        recipient: A conversation id (what Rasa passes) or a chat id (what this module passes).
+
+    Returns:
+        The chat id; None for a conversation of another channel, which must never reach a
+        Telegram chat of the same number.
+    """
+    text = str(recipient)
+    chat = identity_in(TELEGRAM, text) or text
+    return chat if _CHAT_ID.fullmatch(chat) else None
+
+
 class GuardedTelegramOutput(TelegramOutput):
     """Rasa's Telegram output pointed at a configurable Bot API, with long texts split.
 
     Buttons become an inline keyboard, one button per row so that question-length titles stay
     readable. A payload longer than Telegram's 64-byte ``callback_data`` is sent as a short key
-    and looked up again on the tap.
+    and looked up again on the tap. Rasa addresses replies by conversation id (``telegram:42``);
+    they go to chat 42, and replies for another channel's conversation are dropped.
     """
 
     def __init__(self, access_token: Optional[str], api_url: str = DEFAULT_API_URL) -> None:
@@ -255,10 +275,28 @@ class GuardedTelegramOutput(TelegramOutput):
             sends.append(method)
         return result
 
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Send one of the bot's messages to the chat of conversation ``recipient_id``."""
+        # Rasa passes the tracker's conversation id: only a telegram: one names a chat. A bare
+        # number here would be another channel's pre-namespace conversation or an API call.
+        chat = identity_in(TELEGRAM, recipient_id)
+        if chat is None or chat_of(chat) is None:
+            logger.error("Not sending to Telegram a message of conversation %r: not a Telegram chat.", recipient_id)
+            return
+        await super().send_response(chat, message)
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send a text, in several messages if it is longer than Telegram allows."""
-        for chunk in split_message(text):
-            await self.send_message(recipient_id, chunk)
+        chat = self._chat(recipient_id)
+        for chunk in split_message(text) if chat else []:
+            await self.send_message(chat, chunk)
+
+    @staticmethod
+    def _chat(recipient_id: Any) -> Optional[str]:
+        chat = chat_of(recipient_id)
+        if chat is None:
+            logger.error("Not sending to Telegram a message for %r: not a Telegram chat.", recipient_id)
+        return chat
 
     async def send_text_with_buttons(
         self,
@@ -273,18 +311,21 @@ class GuardedTelegramOutput(TelegramOutput):
         ``button_type`` is accepted for Rasa's signature; the bot's buttons are always quick
         replies, so they are always inline.
         """
+        chat = self._chat(recipient_id)
+        if chat is None:
+            return
         chunks = split_message(text)
         if not chunks:
             logger.warning("Not sending buttons without text: Telegram requires a text.")
             return
         for chunk in chunks[:-1]:
-            await self.send_message(recipient_id, chunk)
+            await self.send_message(chat, chunk)
         keyboard = InlineKeyboardMarkup()
         for button in buttons:
             keyboard.row(
                 InlineKeyboardButton(button["title"], callback_data=self.callback_data(button["payload"]))
             )
-        await self.send_message(recipient_id, chunks[-1], reply_markup=keyboard)
+        await self.send_message(chat, chunks[-1], reply_markup=keyboard)
 
     def callback_data(self, payload: str) -> str:
         """The ``callback_data`` for a button payload: itself if it fits, else a short key."""
@@ -472,7 +513,9 @@ class GuardedTelegramInput(TelegramInput):
         token = _turn_sends.set(sends)
         try:
             await on_new_message(
-                UserMessage(text, self.output, incoming.chat_id, input_channel=self.name())
+                UserMessage(
+                    text, self.output, conversation_id(TELEGRAM, incoming.chat_id), input_channel=self.name()
+                )
             )
         except Exception:  # noqa: BLE001 - the person gets an apology instead of silence
             logger.exception("The bot failed to handle a Telegram message in chat %s.", incoming.chat_id)

@@ -66,9 +66,17 @@ def _spawn(args: List[str], env: Dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def base_env(workdir: Path, **overrides: str) -> Dict[str, str]:
-    """The environment `make` would give the servers, with a private SQLite tracker store."""
+    """The environment `make` would give the servers, with a private SQLite tracker store.
+
+    REST stays open to loopback callers (no ``REST_TOKEN``, whatever the developer's shell has),
+    and the web session key is generated into ``workdir``.
+    """
     env = dict(os.environ)
     env.update(
+        RASA_INTERFACE="127.0.0.1",
+        REST_TOKEN="",
+        WEB_SESSION_SECRET="",
+        WEB_SESSION_SECRET_FILE=str(workdir / "web_session_secret"),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
         TRACKER_STORE_URL=f"sqlite:///{workdir / 'trackers.db'}",
@@ -104,17 +112,19 @@ def start_rasa(
     credentials: Path,
     port: Optional[int] = None,
     extra_args: Optional[List[str]] = None,
+    interface: str = "127.0.0.1",
 ) -> Server:
-    """Start the Rasa server with the trained model and the given channels."""
+    """Start the Rasa server with the trained model and the given channels, on ``interface``."""
     port = port or free_port()
     log = workdir / f"rasa-{port}.log"
     args = [
         str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
-        "--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port),
+        "--credentials", str(credentials), "--interface", interface, "--port", str(port),
         *(extra_args or []),
     ]
-    proc = _spawn(args, env, log)
-    server = Server(proc, f"http://127.0.0.1:{port}", log)
+    proc = _spawn(args, {**env, "RASA_INTERFACE": interface}, log)
+    host = f"[{interface}]" if ":" in interface else interface
+    server = Server(proc, f"http://{host}:{port}", log)
     wait_for(f"{server.url}/webhooks/rest/", 240, proc)
     return server
 

@@ -21,20 +21,17 @@ let confirmed = false; // the server has put this socket in our session's room
 const pending = []; // payloads typed while offline, sent once the session is confirmed
 let typingTimer = null;
 
-function newSessionId() {
-  // crypto.randomUUID needs a secure context; getRandomValues works on plain http too.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
+// The session id is issued and signed by the server on the first session_request (sent without
+// one); null until then. Only the server's own ids resume a conversation.
 function load() {
   try {
     const saved = JSON.parse(localStorage.getItem(STORE_KEY));
-    if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) return saved;
+    const id = saved?.sessionId;
+    if (saved && (typeof id === "string" || id === null) && Array.isArray(saved.messages)) return saved;
   } catch {
     // A corrupt entry is replaced by a fresh conversation below.
   }
-  return { sessionId: newSessionId(), messages: [] };
+  return { sessionId: null, messages: [] };
 }
 
 function save() {
@@ -161,7 +158,7 @@ function connect(config) {
   // session, so this runs after every (re)connect, before anything is sent.
   socket.on("connect", () => {
     confirmed = false;
-    socket.emit("session_request", { session_id: state.sessionId });
+    socket.emit("session_request", state.sessionId ? { session_id: state.sessionId } : {});
   });
 
   socket.on("session_confirm", (sessionId) => {
@@ -205,12 +202,12 @@ form.addEventListener("submit", (event) => {
 });
 
 $("new-conversation").addEventListener("click", () => {
-  state = { sessionId: newSessionId(), messages: [] };
+  state = { sessionId: null, messages: [] }; // the server issues the new one
   save();
   list.replaceChildren();
   pending.length = 0;
   showTyping(false);
-  // Reconnecting leaves the old session's room and asks for the new one.
+  // Reconnecting leaves the old session's room and asks for a new one.
   socket?.disconnect().connect();
   input.focus();
 });

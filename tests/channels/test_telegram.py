@@ -14,6 +14,7 @@ from channels.telegram import (
     GuardedTelegramOutput,
     Incoming,
     RecentIds,
+    chat_of,
     read_update,
     secret_matches,
     split_message,
@@ -217,6 +218,16 @@ def test_a_payload_too_long_for_callback_data_travels_as_a_key() -> None:
     assert output.payload("#unknown") is None
 
 
+@pytest.mark.parametrize(
+    ("recipient", "chat"),
+    [(f"telegram:{CHAT}", str(CHAT)), ("telegram:-1001234", "-1001234"), (CHAT, str(CHAT)), (str(CHAT), str(CHAT)),
+     (f"rest:{CHAT}", None), (f"web:{CHAT}", None), (f"rest:telegram:{CHAT}", None), ("telegram:", None),
+     (f"telegram:{CHAT}\n", None), ("telegram:rest:1", None)],
+)
+def test_replies_go_only_to_telegram_chats(recipient: Any, chat: Optional[str]) -> None:
+    assert chat_of(recipient) == chat
+
+
 # --- turns against the Bot API stand-in ------------------------------------------------------
 
 
@@ -259,16 +270,32 @@ async def test_a_silent_turn_gets_an_apology(api: BotApiStandin, channel: Guarde
 async def test_a_turn_that_answered_gets_no_apology(api: BotApiStandin, channel: GuardedTelegramInput) -> None:
     seen: List[str] = []
 
+    senders: List[str] = []
+
     async def answering(user_message: Any) -> None:
         seen.append(user_message.text)
+        senders.append(user_message.sender_id)
         await user_message.output_channel.send_text_message(user_message.sender_id, "Answer.")
 
     await channel.handle_update({"update_id": 1, "message": message(text="/start")}, answering)
     await channel.handle_update({"update_id": 1, "message": message(text="/start")}, answering)
     await channel.handle_update({"update_id": 2, "message": message(text="  ")}, answering)
     assert seen == ["/greet"]
+    assert senders == [f"telegram:{CHAT}"]
     assert texts(api) == ["Answer.", EMPTY_REPLY]
     assert [c.params["chat_id"] for c in api.calls] == [str(CHAT), str(CHAT)]
+
+
+async def test_rasa_s_replies_reach_the_chat_of_telegram_conversations_only(
+    api: BotApiStandin, channel: GuardedTelegramInput
+) -> None:
+    await channel.output.send_response(f"telegram:{CHAT}", {"text": "For you."})
+    # Another channel's conversation with the same number (e.g. through the HTTP API's
+    # trigger_intent with output_channel=telegram) never reaches chat CHAT.
+    for foreign in (f"rest:{CHAT}", f"web:{CHAT}", str(CHAT)):
+        await channel.output.send_response(foreign, {"text": "Not for you."})
+    assert texts(api) == ["For you."]
+    assert [c.params["chat_id"] for c in api.calls] == [str(CHAT)]
 
 
 async def test_telegram_failing_to_deliver_is_logged_not_raised(

@@ -186,9 +186,10 @@ def test_http_api_accepts_only_jwt(cluster: Cluster) -> None:
     assert requests.get(f"{api}/status", headers=token("ops", "admin", "wrong-secret"), timeout=10).status_code == 401
     assert requests.get(f"{api}/status", headers=token("ops", "admin"), timeout=10).status_code == 200
     # A user token reads only its own conversation.
-    own = requests.get(f"{api}/conversations/{talk.sender}/tracker", headers=token(talk.sender, "user"), timeout=10)
-    assert own.status_code == 200 and own.json()["sender_id"] == talk.sender
-    other = requests.get(f"{api}/conversations/{talk.sender}/tracker", headers=token("someone-else", "user"),
+    conversation = f"rest:{talk.sender}"
+    own = requests.get(f"{api}/conversations/{conversation}/tracker", headers=token(conversation, "user"), timeout=10)
+    assert own.status_code == 200 and own.json()["sender_id"] == conversation
+    other = requests.get(f"{api}/conversations/{conversation}/tracker", headers=token("someone-else", "user"),
                          timeout=10)
     assert other.status_code == 403
 

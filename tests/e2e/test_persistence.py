@@ -18,7 +18,7 @@ HEAT_QUESTION = "i hurt my back yesterday, can i put a heating pad on it?"
 def stored_user_messages(database: Path, sender: str) -> List[str]:
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,)
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (f"rest:{sender}",)
         ).fetchall()
     return [json.loads(data)["text"] for (data,) in rows]
 

@@ -1,7 +1,6 @@
 """The socket.io channel against the real servers: origins, quick replies, and hostile input."""
 
 import asyncio
-import uuid
 from typing import Any, AsyncIterator, Dict, List
 
 import pytest
@@ -34,12 +33,16 @@ class Client:
         await self.new_session()
 
     async def new_session(self) -> None:
-        """Start a conversation of its own, as a fresh page would."""
+        """Start a conversation of its own, as a fresh page would: the server issues the id."""
         while not self.inbox.empty():
             self.inbox.get_nowait()
-        self.session_id = f"sio-{uuid.uuid4().hex[:8]}"
-        await self.sio.emit("session_request", {"session_id": self.session_id})
-        assert await asyncio.wait_for(self.confirmed.get(), 10) == self.session_id
+        self.session_id = await self.request_session({})
+        assert self.session_id
+
+    async def request_session(self, data: Any) -> str:
+        """Send ``session_request`` with ``data``; the session id the server confirms."""
+        await self.sio.emit("session_request", data)
+        return str(await asyncio.wait_for(self.confirmed.get(), 10))
 
     async def close(self) -> None:
         # Abort: a clean disconnect waits up to 25 s for the pending long-poll to return.

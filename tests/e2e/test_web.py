@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import AsyncIterator, Dict, Iterator, List
 
@@ -222,8 +223,10 @@ class StandInRasa:
 
         @sio.on("session_request")
         async def session_request(sid: str, data: dict) -> None:
-            await sio.enter_room(sid, data["session_id"])
-            await sio.emit("session_confirm", data["session_id"], to=sid)
+            # As Rasa's channel of ours does: a page without an id is issued one.
+            session = data.get("session_id") or uuid.uuid4().hex
+            await sio.enter_room(sid, session)
+            await sio.emit("session_confirm", session, to=sid)
 
         @sio.on("user_uttered")
         async def user_uttered(sid: str, data: dict) -> None:
