@@ -27,6 +27,12 @@ CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 MEDICINE_ENTRY = "doctor.medicine_questions"
+# "What was that about pressure again?", "back to my first question", "and the other one?".
+RECALL = re.compile(r"\b(again|earlier|before|you said|you mentioned|back to|first question|other one|the first one)\b")
+FIRST = re.compile(r"\b(first question|the first one|back to (the|my) first)\b")
+OTHER = re.compile(r"\b(the other one|other one)\b")
+# A new onset that corrects the one an answer was given for: "no wait, it was 4 days ago".
+CORRECTION = re.compile(r"\b(wait|hang on|hold on|actually|sorry|i mean|my mistake|correction|oops|scratch that)\b")
 
 
 class GuidanceAction(StoreAction):
@@ -91,6 +97,15 @@ class ActionAnswerGuidance(GuidanceAction):
         pending = self.store.get(tracker.get_slot(names.PENDING_ENTRY) or "")
         if pending is not None:
             return self.answer(dispatcher, tracker, pending)
+        corrected = self.corrected_onset(tracker)
+        if corrected is not None:
+            return self.answer(dispatcher, tracker, corrected)
+        if tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET:
+            dispatcher.utter_message(response=names.UTTER_ONSET_NOTED)
+            return []
+        recalled = self.recalled(tracker)
+        if recalled is not None:
+            return self.answer(dispatcher, tracker, recalled)
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
             return self.clarify(dispatcher, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
@@ -98,6 +113,36 @@ class ActionAnswerGuidance(GuidanceAction):
         if self.points_at_unnamed_equipment(tracker, best):
             return self.ask_which_equipment(dispatcher, tracker)
         return self.answer(dispatcher, tracker, best)
+
+    def corrected_onset(self, tracker: Tracker) -> Optional[Entry]:
+        """The last answer again, when this message gives a new onset for it (a correction).
+
+        Only when the last answer depended on the onset, and the message names an onset and
+        either is just an onset or reads as a correction; a new question that names an onset
+        is ranked like any other.
+        """
+        last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
+        names_onset = any(e.get("entity") == names.ONSET for e in tracker.latest_message.get("entities") or [])
+        if last is None or not names_onset or not self.store.depends_on_onset(last):
+            return None
+        text = (tracker.latest_message.get("text") or "").lower()
+        just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
+        return last if just_onset or CORRECTION.search(text) else None
+
+    def recalled(self, tracker: Tracker) -> Optional[Entry]:
+        """An earlier answer the message asks for again, or None when it asks nothing of the kind."""
+        said = [e for e in (self.store.get(i) for i in tracker.get_slot(names.SAID_ENTRIES) or []) if e]
+        text = (tracker.latest_message.get("text") or "").lower()
+        if not said or not RECALL.search(text):
+            return None
+        if FIRST.search(text):
+            return said[0]
+        if OTHER.search(text):
+            return said[-2] if len(said) > 1 else said[0]
+        scores = {i.get("id"): float(i.get("score") or 0) for i in tracker.latest_message.get(RANKING) or []}
+        words = self.store.scores(text)
+        best = max(said, key=lambda e: (scores.get(e.id, 0.0), words.get(e.id, 0.0)))
+        return best if scores.get(best.id) or words.get(best.id) else None
 
     def points_at_unnamed_equipment(self, tracker: Tracker, best: Entry) -> bool:
         """Whether the question points at equipment ("use it") when none was named, now or before."""

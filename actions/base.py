@@ -76,14 +76,15 @@ class StoreAction(Action, ABC):
         asked, this sets ``pending_entry`` and says nothing, and the rules in
         data/rules/guidance.yml run the onset form and then answer the pending entry; once
         it was asked and not known ("not sure"), the onset-free entry is said instead.
-        Sets ``last_entry`` for "why?".
+        Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
         """
         hours = self.onset_hours(tracker)
         if self.store.depends_on_onset(entry) and tracker.get_slot(names.ONSET) is None:
             return [SlotSet(names.PENDING_ENTRY, entry.id)]
         entry = self.store.for_onset(entry, hours)
         dispatcher.utter_message(text=entry.render(hours), buttons=self.buttons(entry, hours), entry_id=entry.id)
-        events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id)]
+        said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
+        events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
         if tracker.get_slot(names.PENDING_ENTRY) is not None:
             events.append(SlotSet(names.PENDING_ENTRY, None))
         return events

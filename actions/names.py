@@ -10,6 +10,8 @@ ENTRY_ID = "entry_id"
 
 # Slots the actions keep for context.
 LAST_ENTRY = "last_entry"
+# Every entry said so far, oldest first.
+SAID_ENTRIES = "said_entries"
 # An entry asked for before the onset was known; answered once the onset form is done.
 PENDING_ENTRY = "pending_entry"
 REQUESTED_SLOT = "requested_slot"
@@ -30,4 +32,6 @@ ASK_ENTRY = "ask_entry"
 ONSET_FORM = "onset_form"
 UTTER_ASK_ONSET = "utter_ask_onset"
 UTTER_NO_CONTEXT = "utter_no_context"
+UTTER_ONSET_NOTED = "utter_onset_noted"
+INFORM_ONSET = "inform_onset"
 UTTER_DISCLAIMER = "utter_disclaimer"

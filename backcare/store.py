@@ -32,6 +32,8 @@ ONSET_PLACEHOLDER = "{onset}"
 _BRACES = re.compile(r"[{}]")
 _WORD = re.compile(r"[a-z0-9]+")
 # Chat shorthand for units the lemma table does not know.
+# "Work out" is exercise, not work: one token, so it never matches the work entries.
+_WORK_OUT = re.compile(r"\bwork(s|ed|ing)? out\b")
 SHORTHAND = {"min": "minute", "mins": "minute", "hr": "hour", "hrs": "hour", "wk": "week", "wks": "week"}
 # Words too common to tell entries apart. Question words stay: "how long" vs "where" is the point.
 STOP_WORDS = frozenset(
@@ -70,6 +72,7 @@ class Unit(str, Enum):
     HOURS = "hours"
     DAYS = "days"
     WEEKS = "weeks"
+    YEARS = "years"
     INCHES = "inches"
     CM = "cm"
 
@@ -215,7 +218,7 @@ class GuidanceError(ValueError):
 def _tokens(text: str) -> List[str]:
     """Lemmas of the content words in ``text`` (spaCy's English lookup table), for ranking."""
     lemmas = lemma_table()
-    words = (SHORTHAND.get(w, w) for w in _WORD.findall(text.lower()))
+    words = (SHORTHAND.get(w, w) for w in _WORD.findall(_WORK_OUT.sub("workout", text.lower())))
     return [lemmas.get(w, w) for w in words if w not in STOP_WORDS]
 
 

@@ -87,6 +87,40 @@ def _nlu_section(nlu: Dict[str, Any], images: Dict[str, str]) -> List[str]:
     return out
 
 
+def _heldout_section(results: Dict[str, Any]) -> List[str]:
+    """Question sets against the baselines, warning signs, conversations: the honest figures."""
+    held = results.get("heldout") or {}
+    baselines = (results.get("answers") or {}).get("baselines") or {}
+    out = ["## 2b. Held-out sets (written before tuning, never tuned on)", ""]
+    rows = []
+    bot_top1 = {"questions": (results.get("answers") or {}).get("bot", {}).get("top1")}
+    for name in ("fresh", "new_topics"):
+        bot_top1[name] = held.get(f"{name}.csv", {}).get("top1")
+    for name, base in baselines.items():
+        rows.append([name, _num(bot_top1.get(name)), _num(base["tfidf"]), _num(base["bm25"]), _num(base["dense"])])
+    if rows:
+        out.append(table(["Question set", "assistant", "TF-IDF", "BM25", "dense"], rows))
+        out.append("")
+    topics = held.get("new_topics.csv", {}).get("per_topic")
+    if topics:
+        out.append("New-topic top-1 per topic: " + ", ".join(f"{t} {_num(v)}" for t, v in topics.items()))
+        out.append("")
+    flags = held.get("red_flags_fresh.csv")
+    if flags:
+        recall = ", ".join(f"{t} {_num(v)}" for t, v in flags["recall"].items())
+        out.append(f"Warning signs (`red_flags_fresh.csv`): recall {recall}; near-misses calm "
+                   f"{_num(flags['calm'])}, calm and answered {_num(flags['calm_and_answered'])}.")
+        out.append("")
+    talks = held.get("conversations.yml")
+    if talks:
+        out.append(f"Conversations (`conversations.yml`, last turn): overall {_num(talks['overall'])}.")
+        out.append("")
+        out.append(table(["Shape", "with context", "last turn alone"],
+                         [[s, _num(v), _num(talks["last_turn_alone"].get(s))] for s, v in talks["per_shape"].items()]))
+        out.append("")
+    return out
+
+
 def _answers_section(answers: Dict[str, Any], images: Dict[str, str]) -> List[str]:
     out = ["## 2. Answer correctness", ""]
     tfidf = answers["tfidf"]
@@ -230,6 +264,7 @@ def render(results: Dict[str, Any], targets: Sequence[Target], images: Dict[str,
         out += _nlu_section(results["nlu"], images)
     if "answers" in results:
         out += _answers_section(results["answers"], images)
+        out += _heldout_section(results)
     if "speed" in results:
         out += _speed_section(results, images)
     return "\n".join(out).rstrip() + "\n"

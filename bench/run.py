@@ -16,6 +16,7 @@ PNGs; the latest report and plots are copied to ``docs/bench/`` for the README.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import resource
 import shutil
@@ -26,9 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from backcare.encoder import get_encoder
+from backcare.ranking import GuidanceIndex
 from backcare.store import load_store
 from bench import answers as answer_stage
-from bench import machine, plots, report, speed, stack, training
+from bench import evalsets, machine, plots, report, speed, stack, training
 from bench.common import CONFIGS, DOCS, EVAL_SET, REPO, RESULTS
 from bench.nlu_cv import entity_annotations, load_nlu, run_cv, write_sample
 from bench.targets import CONCURRENCY, check
@@ -44,6 +47,8 @@ PROJECT_CONFIGS = {
     "tfidf_logreg": CONFIGS / "tfidf_logreg.yml",
 }
 WARM_UP = 5
+# Every question set the baselines run on: the committed one, then the two written before tuning.
+QUESTION_SETS = {"questions": EVAL_SET, **{Path(name).stem: evalsets.EVAL / name for name in evalsets.QUESTION_SETS}}
 
 
 def _cpu_seconds() -> float:
@@ -130,12 +135,36 @@ class Bench:
         return questions[: self.plan.questions] if self.plan.questions else questions
 
     def tfidf(self) -> None:
-        """The TF-IDF search baseline, always on the full evaluation set (it takes a second)."""
-        self.stage("tfidf")
-        found = answer_stage.tfidf_baseline(load_store(REPO / "guidance"), answer_stage.load_questions(EVAL_SET))
+        """The search baselines on every question set, always in full (they take seconds).
+
+        TF-IDF (an off-the-shelf search box), the store's BM25, and pure dense retrieval (the
+        encoder's nearest question or paraphrase): the parts of our ranker, each on its own.
+        """
+        self.stage("baselines")
+        store = load_store(REPO / "guidance")
+        found = answer_stage.tfidf_baseline(store, answer_stage.load_questions(EVAL_SET))
         self.results.setdefault("answers", {})["tfidf"] = {
             "top1": answer_stage.top1(found), "answers": [a.to_json() for a in found]}
         self.results["answers"]["questions"] = len(found)
+        index = GuidanceIndex(store, get_encoder())
+        baselines: Dict[str, Dict[str, float]] = {}
+        for name, path in QUESTION_SETS.items():
+            questions = answer_stage.load_questions(path)
+            baselines[name] = {
+                "tfidf": answer_stage.top1(answer_stage.tfidf_baseline(store, questions)),
+                "bm25": answer_stage.top1(answer_stage.bm25_baseline(store, questions)),
+                "dense": answer_stage.top1(answer_stage.dense_baseline(index, questions)),
+            }
+        self.results["answers"]["baselines"] = baselines
+
+    def heldout(self, url: str) -> None:
+        """The sets written before tuning and never tuned on: questions, warning signs, conversations."""
+        self.stage("held-out sets")
+        scored = asyncio.run(evalsets.score(url))
+        self.results["heldout"] = {
+            name: {**{k: v for k, v in result.items() if k != "misses"}, "misses": len(result["misses"])}
+            for name, result in scored.items()
+        }
 
     def bot_answers(self, url: str) -> None:
         """Ask the running assistant every evaluation question, each in a new conversation."""
@@ -197,6 +226,7 @@ class Bench:
         try:
             self.results.setdefault("startup", {})["ours"] = {"first_answer_s": running.first_answer_s}
             self.bot_answers(running.url)
+            self.heldout(running.url)
             self.speed("ours", running.url, [q.text for q in questions])
             self.memory("ours", running.rasa, running.actions)
         finally:

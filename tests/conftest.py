@@ -15,10 +15,15 @@ from backcare.ranking import GuidanceIndex
 from backcare.store import GuidanceStore, load_store
 
 
+def load_repo_store() -> GuidanceStore:
+    """The real guidance store from the repo (not GUIDANCE_DIR), for parametrizing tests."""
+    return load_store(settings.REPO_ROOT / "guidance")
+
+
 @pytest.fixture(scope="session")
 def store() -> GuidanceStore:
-    """The real guidance store, loaded once per run from the repo (not GUIDANCE_DIR)."""
-    return load_store(settings.REPO_ROOT / "guidance")
+    """The real guidance store, loaded once per run."""
+    return load_repo_store()
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ async def test_answers_with_the_specific_entry(
     tracker = make_tracker(text, "ask_guidance", entities, slots, index=index)
     events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert expected_phrase in said(dispatcher)
-    assert events == [SlotSet("last_entry", dispatcher.messages[0]["entry_id"])]
+    assert events[0] == SlotSet("last_entry", dispatcher.messages[0]["entry_id"])
 
 
 async def test_an_answer_that_needs_the_onset_asks_for_it_first(
@@ -113,3 +113,44 @@ async def test_medicine_questions_get_no_names_or_doses(
     assert "pharmacist" in reply or "gp" in reply
     assert not {"ibuprofen", "codeine", "mg"} & set(reply.replace(",", " ").replace(".", " ").split())
     assert dispatcher.messages[0]["entry_id"].startswith(("medicine.", "doctor.medicine"))
+
+
+async def test_a_corrected_onset_re_answers_the_heat_question(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"onset": "4 days ago", "last_entry": "heat_ice.no_heat_first_48h"}
+    text = "no wait, it was 4 days ago not this morning"
+    tracker = make_tracker(text, "ask_guidance", [("onset", "4 days ago")], slots, index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "heat_ice.after_48h"
+    assert "4 days" in said(dispatcher)
+
+
+async def test_an_onset_alone_after_other_advice_is_noted(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"onset": "yesterday", "last_entry": "massage.how_much_pressure"}
+    tracker = make_tracker("yesterday", "inform_onset", [("onset", "yesterday")], slots, index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_onset_noted"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what was that about pressure again?", "massage.how_much_pressure"),
+        ("back to my first question", "equipment.foam_roller_where"),
+        ("and the other one?", "posture.sitting"),
+    ],
+)
+async def test_an_earlier_answer_is_found_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str, expected: str
+) -> None:
+    said_before = ["equipment.foam_roller_where", "massage.how_much_pressure", "posture.sitting", "sleep.better_night"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", slots={"said_entries": said_before}, index=index)
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+    assert SlotSet("said_entries", [*[e for e in said_before if e != expected], expected]) in events

@@ -37,7 +37,7 @@ async def test_tell_more_moves_to_the_first_follow_up(store: GuidanceStore, doma
     tracker = make_tracker("tell me more", "ask_more", slots={**LAST, "onset": "5 days ago"})
     events = await ActionTellMore(store).run(dispatcher, tracker, domain)
     follow = store.get("heat_ice.no_heat_first_48h").follow_ups[0]
-    assert events == [SlotSet("last_entry", follow)]
+    assert events == [SlotSet("last_entry", follow), SlotSet("said_entries", [follow])]
     assert dispatcher.messages[0]["entry_id"] == follow
 
 
@@ -45,7 +45,8 @@ async def test_button_payload_answers_the_named_entry(store: GuidanceStore, doma
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("/ask_entry", "ask_entry", [("entry_id", "massage.gluteus_medius")])
     events = await ActionAnswerEntry(store).run(dispatcher, tracker, domain)
-    assert events == [SlotSet("last_entry", "massage.gluteus_medius")]
+    entry = "massage.gluteus_medius"
+    assert events == [SlotSet("last_entry", entry), SlotSet("said_entries", [entry])]
     assert "20 minutes" in said(dispatcher)
 
 
