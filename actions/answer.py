@@ -17,6 +17,10 @@ RANKING = "guidance_ranking"
 # clear question on a new topic is not dragged back to the old one.
 NAMED_BONUS = {names.EQUIPMENT: 0.12, names.THERAPY: 0.08, names.BODY_AREA: 0.03}
 CONTEXT_BONUS = 0.08
+# Unless the message points back at it ("where do I put it?", "how long for?"): then the thing
+# named earlier is what the question is about.
+POINTING_CONTEXT_BONUS = 0.4
+SHORT_FOLLOW_UP_WORDS = 4
 # An entry written for the onset the person gave beats the general one.
 ONSET_BONUS = 0.05
 # Below this the best entry is a guess: offer the best few as buttons instead of answering.
@@ -28,7 +32,10 @@ CLARIFY = "Sorry, I'm not sure which of these you mean:"
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 MEDICINE_ENTRY = "doctor.medicine_questions"
 # "What was that about pressure again?", "back to my first question", "and the other one?".
-RECALL = re.compile(r"\b(again|earlier|before|you said|you mentioned|back to|first question|other one|the first one)\b")
+RECALL = re.compile(
+    r"\b(what was (that|it)|what did you say about|remind me|you said|you mentioned|you told me|back to (my|the)"
+    r"|first question|other one|the first one|earlier)\b|\babout\b.*\bagain\b"
+)
 FIRST = re.compile(r"\b(first question|the first one|back to (the|my) first)\b")
 OTHER = re.compile(r"\b(the other one|other one)\b")
 # A new onset that corrects the one an answer was given for: "no wait, it was 4 days ago".
@@ -53,6 +60,7 @@ class GuidanceAction(StoreAction):
         """
         now = self.mentioned(tracker)
         before = {k: v for k, v in self.remembered(tracker).items() if k not in now}
+        context_bonus = POINTING_CONTEXT_BONUS if self.refers_back(tracker) and not now else CONTEXT_BONUS
         hours = self.onset_hours(tracker)
         scored = []
         for item in tracker.latest_message.get(RANKING) or []:
@@ -63,11 +71,17 @@ class GuidanceAction(StoreAction):
                 continue
             score = float(item.get("score") or 0.0)
             score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
-            score += sum(CONTEXT_BONUS for k, v in before.items() if v in getattr(entry.applies_to, k))
+            score += sum(context_bonus for k, v in before.items() if v in getattr(entry.applies_to, k))
             score += ONSET_BONUS * (entry.needs_onset and hours is not None)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
+
+    @staticmethod
+    def refers_back(tracker: Tracker) -> bool:
+        """Whether the message points at something said before ("it", "them") or is a short follow-up."""
+        words = re.findall(r"[a-z']+", (tracker.latest_message.get("text") or "").lower())
+        return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def clarify(self, dispatcher: CollectingDispatcher, choices: List[Entry]) -> List[EventType]:
         """Offer the likely entries as buttons, or say what the bot can help with."""

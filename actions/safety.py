@@ -59,5 +59,9 @@ class ActionEscalate(Action):
     ) -> List[EventType]:
         """Say the tier's message for the signs heard and end any active form."""
         tier, signs = self.tier_and_signs(tracker)
-        dispatcher.utter_message(text=self.red_flags.message_for(tier, signs))
-        return [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
+        dispatcher.utter_message(text=self.red_flags.message_for(tier, signs), red_flag_tier=tier.value)
+        events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
+        # A question the onset form was asking for is dropped: the escalation is the answer.
+        if tracker.get_slot(names.PENDING_ENTRY) is not None:
+            events.append(SlotSet(names.PENDING_ENTRY, None))
+        return events

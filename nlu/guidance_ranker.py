@@ -23,7 +23,7 @@ from backcare.ranking import GuidanceIndex
 from backcare.store import get_store
 
 RANKING = "guidance_ranking"
-LIMIT = 10
+LIMIT = 20
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

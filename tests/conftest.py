@@ -57,7 +57,7 @@ def make_tracker(
         "entities": [{"entity": kind, "value": value} for kind, value in entities],
     }
     if index is not None:
-        latest["guidance_ranking"] = [s.to_json() for s in index.rank(text, 10)]
+        latest["guidance_ranking"] = [s.to_json() for s in index.rank(text, 20)]
     return Tracker("test-user", dict(slots or {}), latest, [], False, None, {}, "action_listen")
 
 

@@ -154,3 +154,20 @@ async def test_an_earlier_answer_is_found_again(
     events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["entry_id"] == expected
     assert SlotSet("said_entries", [*[e for e in said_before if e != expected], expected]) in events
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "expected"),
+    [
+        ("where do i put it?", {"equipment": "foam roller"}, "equipment.foam_roller_mid_back"),
+        ("how long should i lie on them", {"equipment": "lacrosse balls"}, "equipment.ball_how_long"),
+    ],
+)
+async def test_a_question_that_points_back_is_about_the_thing_named_before(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str, slots: Dict[str, Any],
+    expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", slots=slots, index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
