@@ -7,11 +7,12 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
+import yaml
 
 from channels.guard import APOLOGY
 from channels.telegram import NOT_TEXT_REPLY, SECRET_HEADER, GuardedTelegramOutput
 from tests.e2e.telegram_standin import BOT_USER, SECRET, TOKEN, WEBHOOK_URL, BotApiStandin, Call
-from tests.servers import Server
+from tests.servers import REPO, Server
 
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 
@@ -113,12 +114,10 @@ def test_start_command_greets_with_the_disclaimer(rasa_server: Server, telegram_
 def test_help_command_lists_the_topics(rasa_server: Server, telegram_api: BotApiStandin) -> None:
     chat = started_chat(rasa_server, telegram_api)
     calls = turn(rasa_server, telegram_api, text_update(chat, "/help"))
-    assert sent_texts(calls, chat) == [
-        "I can help with self-care for ordinary lower-back pain: heat or ice, equipment like foam rollers, "
-        "massage balls, acupressure mats and massagers, self-massage, exercise, posture, sleep and recovery, "
-        "and when to see a doctor."
-    ]
-    assert buttons(calls[0]) == ["Heat or ice?", "Equipment", "Exercise", "Posture", "Sleep"]
+    [capabilities] = yaml.safe_load((REPO / "domain.yml").read_text())["responses"]["utter_capabilities"]
+    assert sent_texts(calls, chat) == [capabilities["text"]]
+    assert "sciatica" in capabilities["text"] and "pregnancy" in capabilities["text"]
+    assert buttons(calls[0]) == [b["title"] for b in capabilities["buttons"]]
 
 
 def test_heat_question_gets_the_48_hour_advice_in_the_same_chat(
