@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import List, Tuple
 
 from spacy.pipeline import Sentencizer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 # The sentencizer ends sentences at . ! ?; a semicolon or a line break ends one too in chat.
 SENTENCE_ENDS = frozenset({";", "\n"})
@@ -99,15 +99,22 @@ def numbering(clauses: List[Clause], length: int) -> Tuple[List[int], List[int]]
     return clause_of, sentence_of
 
 
-def text(doc: Doc, clause: Clause) -> str:
-    """What the clause says, without the joining words and punctuation that open it ("but also ...")."""
+def words(doc: Doc, clause: Clause) -> Span:
+    """The clause without the joining words and punctuation that open it ("but also ...") or trailing space."""
     lowers = [t.lower_ for t in doc]
-    start = clause.start
-    while start < clause.end:
+    start, end = clause.start, min(clause.end, len(doc))
+    while start < end:
         if tuple(lowers[start:start + 3]) == BY_THE_WAY:
             start += 3
         elif doc[start].is_punct or doc[start].is_space or _is_break(lowers, start):
             start += 1
         else:
             break
-    return doc[start:clause.end].text.strip() if start < clause.end else ""
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return doc[start:max(start, end)]
+
+
+def text(doc: Doc, clause: Clause) -> str:
+    """What the clause says, as :func:`words` keeps it."""
+    return words(doc, clause).text.strip()

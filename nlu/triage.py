@@ -320,7 +320,8 @@ class Triage:
 
     # ---------------------------------------------------------------- deciding
 
-    def _in_past(self, toks: Reading, at: int) -> bool:
+    def in_past(self, toks: Reading, at: int) -> bool:
+        """Whether token ``at`` is in the distant past ("years ago") or said to be over ("it's gone now")."""
         clause, sentence, spans = toks.clause[at], toks.sentence[at], toks.spans
         for key, start, end in spans.get("context|distant", []):
             if toks.clause[start] != clause:
@@ -385,7 +386,7 @@ class Triage:
             True if the mention counts.
         """
         at = span[0]
-        if not sign.history_counts and self._in_past(toks, at):
+        if not sign.history_counts and self.in_past(toks, at):
             return False
         return not self._vetoed(toks, sign, span) and self._conditions_met(toks, sign, at)
 
@@ -397,10 +398,10 @@ class Triage:
         """
         return any(self._is_cue(toks, j, self._negation) for j in range(start, end)) or self._denied_after(toks, end)
 
-    def denies_text(self, text: str) -> bool:
-        """:meth:`denies` for the whole of ``text``, e.g. an exemplar phrasing."""
+    def read_text(self, text: str) -> Tuple[bool, bool]:
+        """(:meth:`denies`, :meth:`in_past`) for the whole of ``text``, e.g. an exemplar phrasing."""
         toks = self.read(self._nlp.make_doc(text.lower()))
-        return self.denies(toks, 0, len(toks.source))
+        return self.denies(toks, 0, len(toks.source)), bool(len(toks.source)) and self.in_past(toks, 0)
 
     def rule_hits(self, toks: Reading) -> List[Hit]:
         """The signs the patterns find, at most one hit per sign (its first mention that counts)."""

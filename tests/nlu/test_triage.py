@@ -102,6 +102,9 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "i'm 30 and it's the first time my back hurts",
         "i lost weight without trying when i was a student",
         "i used to have sciatica down to my foot",
+        # Figures of speech.
+        "i nearly wet myself laughing",
+        "i'm crapping myself about the scan",
         "",
     ],
 )
