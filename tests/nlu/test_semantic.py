@@ -143,11 +143,12 @@ class CountingEncoder:
 def test_exemplars_are_encoded_once_and_a_message_in_one_call(triage: Triage, nlp: Language) -> None:
     encoder = CountingEncoder()
     matcher = SemanticMatcher(triage.data, triage, encoder)
-    assert len(encoder.calls) == 1 and len(encoder.calls[0]) > 1000
+    at_load = len(encoder.calls)
+    assert sum(len(c) for c in encoder.calls) > 1000
     matcher.hits(triage.read(nlp(LONG.lower())))
     matcher.hits(triage.read(nlp("my legs are fine")))
     # Rasa's SpacyNLP parses the lowercased text, and so do these Docs.
-    assert encoder.calls[1:] == [
+    assert encoder.calls[at_load:] == [
         [
             "thanks for all the tips",
             "the foam roller really helped",
