@@ -55,7 +55,7 @@ TRAINING_INPUTS := config.yml domain.yml $(GUIDANCE_EXAMPLES) $(shell find data 
 	$(wildcard nlu/*.py backcare/*.py) $(wildcard guidance/*.yml guidance/safety/*.yml) spacy_model/meta.json
 
 .PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
-	system-deps web-deps web credentials migrate bench cluster-deps run-cluster load
+	system-deps web-deps web credentials migrate bench red-flags cluster-deps run-cluster load
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -169,6 +169,9 @@ test: train lint validate system-deps web-deps ## Everything CI runs: lint, pyte
 # Trains its own models from scratch in a temp dir (never touches models/); `make test` runs a smoke slice.
 bench: setup ## Measure vs baselines (~20 min): bench/results/<date>.{json,md,png}, latest in docs/bench/.
 	$(BIN)/python -m bench.run
+
+red-flags: setup ## Red-flag layers on tests/data/red_flags.csv: dev-split thresholds, recall, calm, latency.
+	$(BIN)/python -m bench.red_flags
 
 clean: ## Remove generated files (keeps the venv).
 	rm -rf models spacy_model results var .pytest_cache .mypy_cache .ruff_cache

@@ -1,9 +1,12 @@
-"""The red-flag data: warning signs, their tiers, patterns and escalation wording.
+"""The red-flag data: warning signs, their tiers, patterns, exemplars and escalation wording.
 
 The content lives in ``guidance/safety/red_flags.yml`` (a subfolder, so the guidance store does
 not read it) and is reviewed like code. It is validated with pydantic when first loaded, so a bad
 file fails loudly, naming the sign and the field, instead of silently missing a warning sign.
-This module has no Rasa imports: the NLU detector and the action server both use it.
+This module has no Rasa imports: the NLU detector and the action server both use it. Besides the
+rule patterns, each sign has ``exemplars`` (phrasings the semantic layer compares clauses with),
+and the file has ``near_misses`` (harmless phrasings it must not escalate) and the semantic
+layer's per-tier ``thresholds``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ RED_FLAGS_FILE = Path(__file__).resolve().parent.parent / "guidance" / "safety" 
 
 SIGN_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CLASS_REF = re.compile(r"@([a-z_]+)")
+# The semantic layer needs enough phrasings to cover how people say a sign (clinical, plain,
+# euphemism, slang, UK/US, typos); emergency signs, where a miss costs most, need the most.
+MIN_EXEMPLARS = {"emergency": 20, "urgent": 10, "soon": 10}
 
 
 class Tier(str, Enum):
@@ -91,6 +97,9 @@ class Sign(BaseModel):
     unless: List[str] = Field([], description="A mention is dropped if one of these is in its sentence.")
     min_weeks: Optional[float] = Field(None, description="Its sentence must state a duration this long.")
     age: Optional[AgeRange] = None
+    exemplars: List[str] = Field(
+        ..., description="Phrasings that mean the sign, for the semantic layer (never copied from test data)."
+    )
 
     class Config:
         extra = "forbid"
@@ -99,6 +108,15 @@ class Sign(BaseModel):
     def _id_shape(cls, value: str) -> str:  # noqa: N805
         if not SIGN_ID.match(value):
             raise ValueError("must be lowercase snake case")
+        return value
+
+    @validator("exemplars")
+    def _enough_exemplars(cls, value: List[str], values: Dict) -> List[str]:  # noqa: N805
+        tier = values.get("tier")
+        needed = MIN_EXEMPLARS[tier.value] if isinstance(tier, Tier) else 1
+        if len(value) < needed:
+            raise ValueError(f"needs at least {needed} exemplars, has {len(value)}")
+        _no_repeats(value)
         return value
 
 
@@ -114,6 +132,43 @@ class Context(BaseModel):
         extra = "forbid"
 
 
+class TierThreshold(BaseModel):
+    """What a clause needs to fire a sign of a tier, and what that gave on the table's development split."""
+
+    threshold: float = Field(..., gt=0, le=1, description="Cosine to the sign's closest exemplar.")
+    margin: float = Field(..., ge=0, lt=1, description="How far that must beat the closest near-miss.")
+    dev_recall: float = Field(..., ge=0, le=1, description="Share of the tier's dev rows it found alone.")
+    dev_precision: float = Field(..., ge=0, le=1, description="Share of its dev escalations that were red flags.")
+
+    class Config:
+        extra = "forbid"
+
+
+class Semantic(BaseModel):
+    """The semantic layer's settings per tier, chosen by ``python -m bench.red_flags``."""
+
+    thresholds: Dict[Tier, TierThreshold]
+
+    class Config:
+        extra = "forbid"
+
+    @validator("thresholds")
+    def _every_tier(cls, value: Dict[Tier, TierThreshold]) -> Dict[Tier, TierThreshold]:  # noqa: N805
+        missing = set(Tier) - set(value)
+        if missing:
+            raise ValueError(f"missing {sorted(t.value for t in missing)}")
+        return value
+
+
+def _no_repeats(texts: Sequence[str]) -> None:
+    seen = set()
+    for text in texts:
+        key = text.strip().lower()
+        if key in seen:
+            raise ValueError(f"{text!r} is listed twice")
+        seen.add(key)
+
+
 class RedFlagData(BaseModel):
     """The whole ``red_flags.yml``."""
 
@@ -122,6 +177,10 @@ class RedFlagData(BaseModel):
     typo_targets: List[str] = Field([], description="Words a misspelling one or two letters off is read as.")
     context: Context
     signs: List[Sign] = Field(..., min_items=1)
+    near_misses: List[str] = Field(
+        ..., min_items=1, description="Harmless phrasings close to a sign: the semantic layer's negatives."
+    )
+    semantic: Semantic
 
     class Config:
         extra = "forbid"
@@ -141,6 +200,11 @@ class RedFlagData(BaseModel):
                 for name in _CLASS_REF.findall(pattern):
                     if name not in classes:
                         raise ValueError(f"sign {sign.id}: pattern {pattern!r} uses unknown @{name}")
+        # A phrasing in two banks would pull a clause both ways at once.
+        try:
+            _no_repeats([e for sign in values["signs"] for e in sign.exemplars] + values["near_misses"])
+        except ValueError as exc:
+            raise ValueError(f"exemplars and near_misses: {exc}") from exc
         return values
 
     def sign(self, sign_id: str) -> Optional[Sign]:

@@ -2,8 +2,13 @@
 
 It runs last in the pipeline, after the classifiers and the FallbackClassifier, so a warning sign
 wins over whatever intent was predicted: the message gets the intent ``red_flag_<tier>`` of the
-most urgent sign with confidence 1.0, and one ``red_flag_sign`` entity per sign. The matching
-itself lives in :mod:`nlu.triage`, which has no Rasa imports.
+most urgent sign with confidence 1.0, and one ``red_flag_sign`` entity per sign.
+
+Two detectors give one verdict: the rule matcher (:mod:`nlu.triage`), precise on the phrasings
+its patterns list, and the semantic matcher (:mod:`nlu.semantic`), which compares every clause
+with exemplar phrasings of each sign and so catches other wordings. A sign either finds counts;
+where both find it, the rule hit's narrower span is kept, and in a clause where the rules found
+a sign the semantic layer may only add a more urgent one. Neither module imports Rasa.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from spacy.tokens import Doc
 
+from nlu.semantic import SemanticMatcher, get_semantic
 from nlu.triage import Finding, Triage, get_triage
 
 ENTITY = "red_flag_sign"
@@ -72,9 +79,13 @@ class RedFlagDetector(GraphComponent):
         """No settings: the signs and patterns live in guidance/safety/red_flags.yml."""
         return {}
 
-    def __init__(self, config: Dict[Text, Any], triage: Optional[Triage] = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], triage: Optional[Triage] = None, semantic: Optional[SemanticMatcher] = None
+    ) -> None:
         self._config = config
         self._triage = triage or get_triage()
+        # Built here, at model load, so exemplar vectors are computed once and not on a user's message.
+        self._semantic = semantic or get_semantic(self._triage)
 
     @classmethod
     def create(
@@ -84,7 +95,7 @@ class RedFlagDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RedFlagDetector:
-        """Build the matcher when the model loads, so a bad red_flags.yml fails at start-up."""
+        """Build both matchers when the model loads, so a bad red_flags.yml or model file fails at start-up."""
         return cls(config)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
@@ -95,7 +106,17 @@ class RedFlagDetector(GraphComponent):
                 continue
             # SpacyNLP has already parsed the (lowercased) text; parse it here only if it has not.
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(text.lower())
-            finding = self._triage.detect(doc)
+            finding = self.detect(doc)
             if finding is not None:
                 mark(message, finding)
         return messages
+
+    def detect(self, doc: Doc) -> Optional[Finding]:
+        """Both layers' signs in ``doc`` and their most urgent tier, or None if neither finds one."""
+        if len(doc) == 0:
+            return None
+        reading = self._triage.read(doc)
+        hits = self._triage.rule_hits(reading)
+        found = {h.sign for h in hits}
+        hits += [h for h in self._semantic.hits(reading, hits) if h.sign not in found]
+        return Finding.of(hits)

@@ -9,7 +9,9 @@ How a message is read:
 1. Every token gets a normalised lemma from spaCy's English lookup table, so the result does not
    depend on the pipeline or on letter case; contractions are spelled out ("n't" -> "not") and an
    unknown word one or two letters away from a listed key word is read as that word ("bladdder").
-2. spaCy ``Matcher`` patterns on those lemmas find candidate mentions of each sign.
+2. The message is split into sentences and clauses (:mod:`nlu.clauses`, shared with the semantic
+   layer), which scope negations and "it went away"; spaCy ``Matcher`` patterns on the lemmas
+   find candidate mentions of each sign.
 3. A mention is dropped when it is negated ("no fever", "I don't have any numbness"), when a
    sign's ``unless`` pattern is in its sentence (for an emergency sign: in its clause), when it
    is in the distant past or said to be over (unless the sign's history counts, like cancer), or
@@ -30,6 +32,8 @@ from spacy.tokens import Doc
 
 from backcare import english, quantities
 from backcare.red_flag_data import RedFlagData, RedFlagDataError, Sign, Tier, get_red_flags
+from nlu import clauses
+from nlu.clauses import Clause
 
 # Contractions as spaCy's tokenizer splits them ("can't" -> "ca" + "n't", "dont" -> "do" + "nt").
 CONTRACTIONS = {
@@ -41,14 +45,6 @@ CONTRACTIONS = {
 
 CONTRACTION_TAILS = frozenset({"n't", "nt", "'s", "'m", "'re", "'ve", "'d", "'ll", "n’t", "’s", "’m", "’re", "’ve"})
 
-SENTENCE_BREAKS = frozenset({".", "!", "?", ";", "\n"})
-CLAUSE_BREAKS = frozenset({"but", "however", "though", "although", "except", "yet", "whereas", "because",
-                           "cause", "cuz", "coz", "—", "–", "--", ":", "..."})
-# "," or "and" before a new subject starts a new clause: "no fever, I can't pee".
-JOINERS = frozenset({",", "and", "then", "plus", "&"})
-SUBJECT_STARTS = frozenset({"i", "my", "it", "he", "she", "they", "we", "you", "there", "now", "this",
-                            "that", "also", "still", "then", "today", "recently", "lately", "the", "me",
-                            "im", "since", "but"})
 # An answer after the sign: "numbness? no", "fever - none".
 TRAILING_DENIALS = frozenset({"no", "none", "nope", "nah", "negative", "never"})
 # "since last year" and "for years" say how long something has lasted, not that it is over.
@@ -84,6 +80,14 @@ class Finding:
         """The ids of the signs found."""
         return tuple(h.sign for h in self.hits)
 
+    @classmethod
+    def of(cls, hits: Sequence[Hit]) -> Optional[Finding]:
+        """The finding for ``hits`` (any order), or None if there are none."""
+        if not hits:
+            return None
+        ordered = tuple(sorted(hits, key=lambda h: h.start))
+        return cls(max((h.tier for h in ordered), key=lambda t: t.rank), ordered)
+
 
 @dataclass(frozen=True)
 class _Element:
@@ -110,14 +114,25 @@ class _Compiled:
     anchor_index: int
 
 
+Spans = Dict[str, List[Tuple[str, int, int]]]
+
+
 @dataclass
-class _Tokens:
-    """A message read for matching: normalised lemmas and clause/sentence numbers per token."""
+class Reading:
+    """A message read for matching: normalised lemmas, clause/sentence numbers per token, pattern matches.
+
+    ``doc`` is the normalised copy the patterns run on (one closing full stop more than
+    ``source``, the Doc handed in); token indices are the same in both. ``spans`` holds every
+    pattern match by group ("sign|fever", "unless|fever", "context|distant") as (key, start, end).
+    """
 
     doc: Doc
+    source: Doc
     lemmas: List[str]
+    clauses: List[Clause]
     clause: List[int]
     sentence: List[int]
+    spans: Spans
 
     @cached_property
     def durations(self) -> List[Tuple[int, float]]:
@@ -242,7 +257,8 @@ class Triage:
         target = english.closest(lower, self._fuzzy_targets, limit)
         return self._fuzzy_targets[target] if target else lower
 
-    def _read(self, doc: Doc) -> _Tokens:
+    def read(self, doc: Doc) -> Reading:
+        """Normalise ``doc``, split it into clauses and find every pattern match, once for both layers."""
         words = [t.text for t in doc]
         lemmas = [self.lemma_of(w) for w in words]
         spaces = [bool(t.whitespace_) for t in doc]
@@ -251,21 +267,15 @@ class Triage:
         lemmas.append(".")
         spaces.append(False)
         normal = Doc(self._nlp.vocab, words=words, spaces=spaces, lemmas=lemmas)
-        lowers = [t.lower_ for t in normal]
-        clause, sentence = [], []
-        c = s = 0
-        for i, lower in enumerate(lowers):
-            nxt = lowers[i + 1] if i + 1 < len(lowers) else ""
-            if lower in SENTENCE_BREAKS or "\n" in lower:
-                s += 1
-                c += 1
-            elif lower in CLAUSE_BREAKS or (lower in JOINERS and nxt in SUBJECT_STARTS):
-                c += 1
-            clause.append(c)
-            sentence.append(s)
-        return _Tokens(normal, lemmas, clause, sentence)
+        parts = clauses.split(doc)
+        clause, sentence = clauses.numbering(parts, len(normal))
+        spans: Spans = {}
+        for match_id, start, end in self._matcher(normal):
+            key = self._nlp.vocab.strings[match_id]
+            spans.setdefault(key.rsplit("|", 1)[0], []).append((key, start, end))
+        return Reading(normal, doc, lemmas, parts, clause, sentence, spans)
 
-    def _anchor(self, toks: _Tokens, key: str, start: int, end: int) -> int:
+    def _anchor(self, toks: Reading, key: str, start: int, end: int) -> int:
         compiled = self._compiled[key]
         if compiled.anchor_index == 0:
             return start
@@ -275,20 +285,23 @@ class Triage:
                 return i
         return start
 
-    def _negated(self, toks: _Tokens, at: int, window: int = NEGATION_WINDOW,
+    def _negated(self, toks: Reading, at: int, window: int = NEGATION_WINDOW,
                  cues: Optional[FrozenSet[str]] = None) -> bool:
         """Whether a negation word comes shortly before token ``at`` in the same clause."""
         cues = self._negation if cues is None else cues
         for j in range(at - 1, max(-1, at - window - 1), -1):
             if toks.clause[j] != toks.clause[at]:
                 break
-            if toks.lemmas[j] in cues:
-                following = toks.lemmas[j + 1] if j + 1 < len(toks.lemmas) else ""
-                if following not in self._not_negating:
-                    return True
+            if self._is_cue(toks, j, cues):
+                return True
         return False
 
-    def _marker_negated(self, toks: _Tokens, at: int) -> bool:
+    def _is_cue(self, toks: Reading, j: int, cues: FrozenSet[str]) -> bool:
+        """Whether token ``j`` is a negation word that negates ("no idea why" does not)."""
+        following = toks.lemmas[j + 1] if j + 1 < len(toks.lemmas) else ""
+        return toks.lemmas[j] in cues and following not in self._not_negating
+
+    def _marker_negated(self, toks: Reading, at: int) -> bool:
         """"it hasn't gone away", "never went away": only a close "not", "never" or "no" counts.
 
         A wider reach would let "lost weight without trying when I was a student" cancel the
@@ -296,7 +309,7 @@ class Triage:
         """
         return self._negated(toks, at, MARKER_NEGATION_WINDOW, MARKER_NEGATIONS)
 
-    def _denied_after(self, toks: _Tokens, end: int) -> bool:
+    def _denied_after(self, toks: Reading, end: int) -> bool:
         """'numbness? no' and 'fever - none': a bare denial right after the mention."""
         i = end
         while i < len(toks.lemmas) and i < end + 2 and toks.doc[i].is_punct:
@@ -307,8 +320,9 @@ class Triage:
 
     # ---------------------------------------------------------------- deciding
 
-    def _in_past(self, toks: _Tokens, at: int, spans: Dict[str, List[Tuple[str, int, int]]]) -> bool:
-        clause, sentence = toks.clause[at], toks.sentence[at]
+    def in_past(self, toks: Reading, at: int) -> bool:
+        """Whether token ``at`` is in the distant past ("years ago") or said to be over ("it's gone now")."""
+        clause, sentence, spans = toks.clause[at], toks.sentence[at], toks.spans
         for key, start, end in spans.get("context|distant", []):
             if toks.clause[start] != clause:
                 continue
@@ -323,8 +337,7 @@ class Triage:
                 return True
         return False
 
-    def _vetoed(self, toks: _Tokens, sign: Sign, span: Tuple[int, int, int],
-                spans: Dict[str, List[Tuple[str, int, int]]]) -> bool:
+    def _vetoed(self, toks: Reading, sign: Sign, span: Tuple[int, int, int]) -> bool:
         """Whether an ``unless`` pattern rules the mention out.
 
         It must be in the mention's sentence, or for an emergency sign (when in doubt, escalate)
@@ -332,7 +345,7 @@ class Triage:
         not count.
         """
         at, m_start, m_end = span
-        for key, start, end in spans.get(f"unless|{sign.id}", []):
+        for key, start, end in toks.spans.get(f"unless|{sign.id}", []):
             if sign.tier is Tier.EMERGENCY:
                 near = start < m_end and m_start < end or toks.clause[start] == toks.clause[at]
             else:
@@ -342,9 +355,9 @@ class Triage:
         return False
 
     @staticmethod
-    def _conditions_met(toks: _Tokens, sign: Sign, at: int, spans: Dict[str, List[Tuple[str, int, int]]]) -> bool:
+    def _conditions_met(toks: Reading, sign: Sign, at: int) -> bool:
         """A sign's ``requires``, ``min_weeks`` (in the mention's sentence) and ``age`` conditions."""
-        if sign.requires and not spans.get(f"requires|{sign.id}"):
+        if sign.requires and not toks.spans.get(f"requires|{sign.id}"):
             return False
         if sign.min_weeks is not None:
             weeks = sign.min_weeks
@@ -356,16 +369,43 @@ class Triage:
                 return False
         return True
 
-    def detect(self, doc: Doc) -> Optional[Finding]:
-        """The signs ``doc`` mentions and their most urgent tier, or None if there are none."""
-        if len(doc) == 0:
-            return None
-        toks = self._read(doc)
-        spans: Dict[str, List[Tuple[str, int, int]]] = {}
-        for match_id, start, end in self._matcher(toks.doc):
-            key = self._nlp.vocab.strings[match_id]
-            group = key.rsplit("|", 1)[0]
-            spans.setdefault(group, []).append((key, start, end))
+    def stands(self, toks: Reading, sign: Sign, span: Tuple[int, int, int]) -> bool:
+        """Whether a mention of ``sign`` survives the context rules both layers share.
+
+        It must not be in the distant past or said to be over (unless the sign's history counts),
+        not be ruled out by an ``unless`` pattern, and meet the sign's duration, age and
+        ``requires`` conditions. Negation is the caller's part: the rule layer looks just before
+        a pattern's key word, the semantic layer at the whole clause (:meth:`denies`).
+
+        Args:
+            toks: The message, from :meth:`read`.
+            sign: The sign mentioned.
+            span: (key token, first token, end token) of the mention.
+
+        Returns:
+            True if the mention counts.
+        """
+        at = span[0]
+        if not sign.history_counts and self.in_past(toks, at):
+            return False
+        return not self._vetoed(toks, sign, span) and self._conditions_met(toks, sign, at)
+
+    def denies(self, toks: Reading, start: int, end: int) -> bool:
+        """Whether tokens ``start:end`` hold a negation ("no", "don't", "never") or are answered "no" after.
+
+        The same negation words, and the same exceptions ("not sure", "no idea why"), as a rule
+        mention's negation check.
+        """
+        return any(self._is_cue(toks, j, self._negation) for j in range(start, end)) or self._denied_after(toks, end)
+
+    def read_text(self, text: str) -> Tuple[bool, bool]:
+        """(:meth:`denies`, :meth:`in_past`) for the whole of ``text``, e.g. an exemplar phrasing."""
+        toks = self.read(self._nlp.make_doc(text.lower()))
+        return self.denies(toks, 0, len(toks.source)), bool(len(toks.source)) and self.in_past(toks, 0)
+
+    def rule_hits(self, toks: Reading) -> List[Hit]:
+        """The signs the patterns find, at most one hit per sign (its first mention that counts)."""
+        doc, spans = toks.source, toks.spans
         hits: List[Hit] = []
         for sign in self.data.signs:
             candidates = sorted(spans.get(f"sign|{sign.id}", []), key=lambda m: (m[1], -m[2]))
@@ -377,11 +417,7 @@ class Triage:
                 )
                 if self._negated(toks, at) or denied:
                     continue
-                if not sign.history_counts and self._in_past(toks, at, spans):
-                    continue
-                if self._vetoed(toks, sign, (at, start, end), spans):
-                    continue
-                if not self._conditions_met(toks, sign, at, spans):
+                if not self.stands(toks, sign, (at, start, end)):
                     continue
                 # Show "can't pee", not "n't pee": take in the word a contraction hangs on.
                 if start > 0 and toks.doc[start].lower_ in CONTRACTION_TAILS and not doc[start - 1].whitespace_:
@@ -389,10 +425,13 @@ class Triage:
                 span = doc[start:min(end, len(doc))]
                 hits.append(Hit(sign.id, sign.tier, span.start_char, span.end_char, span.text))
                 break
-        if not hits:
+        return hits
+
+    def detect(self, doc: Doc) -> Optional[Finding]:
+        """The signs the patterns find in ``doc`` and their most urgent tier, or None if there are none."""
+        if len(doc) == 0:
             return None
-        hits.sort(key=lambda h: h.start)
-        return Finding(max((h.tier for h in hits), key=lambda t: t.rank), tuple(hits))
+        return Finding.of(self.rule_hits(self.read(doc)))
 
     def detect_text(self, text: str) -> Optional[Finding]:
         """Like :meth:`detect`, tokenising ``text`` (lowercased, as Rasa's SpacyNLP does) itself."""

@@ -63,15 +63,18 @@ RANK = {"none": 0, "soon": 1, "urgent": 2, "emergency": 3}
 
 
 def figures(rows: Sequence[Row], predicted: Sequence[Optional[str]]) -> Dict[str, float]:
-    """Recall per tier (escalated at least that urgently), exact-tier rate, and precision.
+    """Recall per tier (escalated at least that urgently), exact-tier rate, near-miss calm and precision.
 
-    Precision is the share of escalations that were on real red-flag rows, over the whole table.
+    Calm is the share of near-misses not escalated; precision the share of escalations that were on
+    real red-flag rows, over the whole table.
     """
     out: Dict[str, float] = {}
     for tier in TIERS:
         pairs = [(r, p or "none") for r, p in zip(rows, predicted) if r.tier == tier]
         out[f"recall_{tier}"] = sum(RANK[p] >= RANK[tier] for _, p in pairs) / len(pairs)
         out[f"exact_{tier}"] = sum(p == tier for _, p in pairs) / len(pairs)
+    near_misses = [p for r, p in zip(rows, predicted) if not r.is_red_flag]
+    out["calm"] = sum(p in (None, "none") for p in near_misses) / len(near_misses) if near_misses else 1.0
     escalated = [r for r, p in zip(rows, predicted) if p not in (None, "none")]
     out["precision"] = sum(r.is_red_flag for r in escalated) / len(escalated) if escalated else 0.0
     out["rows"] = len(rows)
@@ -96,5 +99,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(
             f"{name}: {int(values['red_flag_rows'])} red-flag rows, "
             f"{int(values['rows'] - values['red_flag_rows'])} near-misses | recall {recall} | "
-            f"exact tier {exact} | precision {values['precision']:.1%}"
+            f"exact tier {exact} | calm {values['calm']:.1%} | precision {values['precision']:.1%}"
         )

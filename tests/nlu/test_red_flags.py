@@ -2,7 +2,8 @@
 
 The pipeline tests load the newest model in models/ (``make train`` builds it) with
 ``Agent.load`` and parse every table row, so they measure what users get: the detector after
-the classifiers, with the Doc that SpacyNLP made.
+the classifiers, with the Doc that SpacyNLP made. The component tests run both layers (rules and
+semantic) on Docs from a blank English pipeline, without a trained model.
 """
 
 from __future__ import annotations
@@ -91,6 +92,46 @@ def test_component_marks_a_red_flag(spacy_model: SpacyModel, with_doc: bool) -> 
     flags = [(e["value"], text[e["start"]:e["end"]]) for e in entities[1:]]
     assert flags == [("major_trauma", "fell off a ladder"), ("bilateral_leg_symptoms", "can't feel my legs")]
     assert all(e["extractor"] == "RedFlagDetector" for e in entities[1:])
+
+
+@pytest.fixture(scope="module")
+def detector() -> RedFlagDetector:
+    return RedFlagDetector({})
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.text[:60] for r in ROWS])
+def test_table_row_through_both_layers(detector: RedFlagDetector, spacy_model: SpacyModel, row: Row) -> None:
+    finding = detector.detect(spacy_model.model(row.text.lower()))
+    if not row.is_red_flag:
+        assert finding is None, f"escalated a near-miss: {finding}"
+        return
+    assert finding is not None, "missed a red flag"
+    assert finding.tier.value == row.tier
+    assert row.sign in finding.signs
+
+
+def test_detector_figures_on_the_table(
+    detector: RedFlagDetector, spacy_model: SpacyModel, request: pytest.FixtureRequest
+) -> None:
+    predicted = []
+    for row in ROWS:
+        finding = detector.detect(spacy_model.model(row.text.lower()))
+        predicted.append(finding.tier.value if finding else None)
+    values = figures(ROWS, predicted)
+    record(request.config, "detector, rules + semantic (nlu/red_flags.py)", values)
+    assert values["recall_emergency"] == values["recall_urgent"] == values["recall_soon"] == 1.0
+    assert values["calm"] == 1.0
+
+
+def test_component_marks_a_sign_only_the_semantic_layer_hears(
+    detector: RedFlagDetector, spacy_model: SpacyModel
+) -> None:
+    text = "thanks for the tips! we crashed on the motorway at 70mph on friday"
+    (msg,) = detector.process([message(text, spacy_model)], spacy_model)
+    assert msg.get(INTENT) == {"name": "red_flag_emergency", "confidence": 1.0}
+    (flag,) = msg.get(ENTITIES)[1:]
+    assert flag["value"] == "major_trauma" and flag["extractor"] == "RedFlagDetector"
+    assert text[flag["start"]:flag["end"]] == "we crashed on the motorway at 70mph on friday"
 
 
 def test_component_leaves_other_messages_alone(spacy_model: SpacyModel) -> None:

@@ -1,0 +1,271 @@
+"""Red-flag detector: choose the semantic thresholds on a dev split and measure both layers.
+
+Usage: ``python -m bench.red_flags [--write]``.
+
+The committed table ``tests/data/red_flags.csv`` is split in two halves, stratified by sign (rows
+sorted by a hash of their text, alternating): thresholds are chosen on the dev half only, and the
+figures are printed for the dev half, the other half and the whole table, for the rules alone,
+the semantic layer alone and both. For each tier and margin, the threshold is the lowest one at
+which the tier's signs escalate none of the dev rows below that tier (near-misses and less urgent
+signs); of those pairs, the one that finds most of the tier's dev rows is chosen (ties: the wider
+margin). ``--write`` puts the choice into ``guidance/safety/red_flags.yml``.
+
+Latency is the time the component's ``detect`` (rules, clause split, one encoder call, semantic
+matching) takes per message, on messages the encoder has not seen before, after the exemplar
+vectors were computed at load, as in the Rasa server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import spacy
+from spacy.language import Language
+
+from backcare.red_flag_data import RED_FLAGS_FILE, Tier
+from bench.common import REPO
+from nlu.red_flags import RedFlagDetector
+from nlu.semantic import SemanticMatcher
+from nlu.triage import Triage
+
+TABLE = REPO / "tests" / "data" / "red_flags.csv"
+RANK = {"none": 0, "soon": 1, "urgent": 2, "emergency": 3}
+TIERS = ("emergency", "urgent", "soon")
+# Unrelated sentences already reach cosines of 0.3-0.4 with this encoder: a hit needs more than that.
+THRESHOLDS = np.round(np.arange(0.50, 0.96, 0.01), 2)
+MARGINS = tuple(np.round(np.arange(0.0, 0.251, 0.01), 2))
+# Below this cosine a candidate can fire at no threshold tried, so its context rules are skipped.
+FLOOR = float(THRESHOLDS[0])
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    tier: str
+    sign: str
+
+
+@dataclass
+class Scored:
+    """One table row: the rule layer's tier and every semantic candidate that could fire."""
+
+    row: Row
+    rule_rank: int
+    # (tier rank, score, near-miss score) of candidates whose context rules leave them standing.
+    candidates: List[Tuple[int, float, float]]
+
+
+def read_rows() -> List[Row]:
+    with TABLE.open(newline="", encoding="utf-8") as handle:
+        return [Row(r["text"], r["tier"], r["sign"] or "") for r in csv.DictReader(handle)]
+
+
+def split(rows: Sequence[Row]) -> Tuple[List[Row], List[Row]]:
+    """(dev, held-out): within each sign (near-misses are one group) alternate rows in hash order."""
+    groups: Dict[str, List[Row]] = defaultdict(list)
+    for row in rows:
+        groups[row.sign].append(row)
+    dev: List[Row] = []
+    rest: List[Row] = []
+    for group in groups.values():
+        ordered = sorted(group, key=lambda r: hashlib.sha1(r.text.encode()).hexdigest())
+        dev += ordered[0::2]
+        rest += ordered[1::2]
+    return dev, rest
+
+
+def pipeline() -> Language:
+    """The project's spaCy pipeline, as Rasa's SpacyNLP loads it (blank English if not built)."""
+    built = REPO / "spacy_model"
+    if (built / "meta.json").exists():
+        return spacy.load(built)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def score(rows: Sequence[Row], nlp: Language, triage: Triage, semantic: SemanticMatcher) -> List[Scored]:
+    out = []
+    for row in rows:
+        reading = triage.read(nlp(row.text.lower()))
+        rule_hits = triage.rule_hits(reading)
+        rule_rank = max((h.tier.rank for h in rule_hits), default=0)
+        standing = [
+            (c.sign.tier.rank, c.score, c.near_miss)
+            for c in semantic.candidates(reading)
+            if c.score >= FLOOR and semantic.stands(reading, c)
+        ]
+        out.append(Scored(row, rule_rank, standing))
+    return out
+
+
+# (threshold, margin) per tier rank.
+Settings = Dict[int, Tuple[float, float]]
+
+
+def semantic_rank(s: Scored, settings: Settings, only: Optional[int] = None) -> int:
+    """The most urgent tier the semantic layer escalates the row to (0: none); ``only``: that tier's signs."""
+    ranks = [
+        rank for rank, cos, near in s.candidates
+        if (only is None or rank == only) and rank in settings
+        and cos >= settings[rank][0] and cos - near >= settings[rank][1]
+    ]
+    return max(ranks, default=0)
+
+
+def choose(dev: Sequence[Scored]) -> Settings:
+    """Per tier, the threshold and margin the module docstring describes."""
+    chosen: Settings = {}
+    for rank in (3, 2, 1):
+        below = [s for s in dev if RANK[s.row.tier] < rank]
+        own = [s for s in dev if RANK[s.row.tier] == rank]
+        best: Optional[Tuple[int, float, float]] = None
+        for margin in MARGINS:
+            calm = [float(t) for t in THRESHOLDS
+                    if all(semantic_rank(s, {rank: (float(t), float(margin))}, only=rank) == 0 for s in below)]
+            if not calm:
+                continue
+            found = {t: sum(semantic_rank(s, {rank: (t, float(margin))}, only=rank) > 0 for s in own) for t in calm}
+            top = max(found.values())
+            # The middle of the thresholds that find as many dev rows as the lowest calm one: as far
+            # from the dev near-misses as from the dev red flags, rather than on the edge of either.
+            plateau = [t for t in calm if found[t] == top]
+            middle = float(np.floor((plateau[0] + plateau[-1]) / 2 * 100) / 100)
+            # Ties go to the wider margin: the same recall with more room from the near-misses.
+            if best is None or top >= best[0]:
+                best = (top, middle, float(margin))
+        chosen[rank] = (best[1], best[2]) if best else (1.0, 0.0)
+    return chosen
+
+
+def figures(scored: Sequence[Scored], ranks: Sequence[int]) -> Dict[str, float]:
+    """Recall per tier (escalated at least that urgently), exact tier, near-miss calm, precision."""
+    out: Dict[str, float] = {}
+    for tier in TIERS:
+        pairs = [(s, r) for s, r in zip(scored, ranks) if s.row.tier == tier]
+        out[f"recall_{tier}"] = sum(r >= RANK[tier] for _, r in pairs) / max(len(pairs), 1)
+        out[f"exact_{tier}"] = sum(r == RANK[tier] for _, r in pairs) / max(len(pairs), 1)
+    near = [r for s, r in zip(scored, ranks) if s.row.tier == "none"]
+    out["calm"] = sum(r == 0 for r in near) / max(len(near), 1)
+    escalated = [s for s, r in zip(scored, ranks) if r > 0]
+    out["precision"] = sum(s.row.tier != "none" for s in escalated) / max(len(escalated), 1)
+    return out
+
+
+def report(name: str, scored: Sequence[Scored], settings: Settings) -> None:
+    rules = [s.rule_rank for s in scored]
+    semantic = [semantic_rank(s, settings) for s in scored]
+    both = [max(a, b) for a, b in zip(rules, semantic)]
+    counts = {t: sum(s.row.tier == t for s in scored) for t in (*TIERS, "none")}
+    print(f"\n{name}: {len(scored)} rows ({', '.join(f'{t} {n}' for t, n in counts.items())})")
+    print(f"  {'layer':<10}" + "".join(f"{'recall ' + t:>18}" for t in TIERS)
+          + "".join(f"{'exact ' + t:>17}" for t in TIERS) + f"{'calm':>8}{'precision':>11}")
+    for layer, ranks in (("rules", rules), ("semantic", semantic), ("both", both)):
+        f = figures(scored, ranks)
+        print(f"  {layer:<10}" + "".join(f"{f['recall_' + t]:>18.1%}" for t in TIERS)
+              + "".join(f"{f['exact_' + t]:>17.1%}" for t in TIERS) + f"{f['calm']:>8.1%}{f['precision']:>11.1%}")
+
+
+def tier_figures(dev: Sequence[Scored], settings: Settings) -> Dict[int, Tuple[float, float]]:
+    """(recall, precision) of each tier's signs alone on the dev half: what red_flags.yml records."""
+    out = {}
+    for rank in (3, 2, 1):
+        fired = [s for s in dev if semantic_rank(s, settings, only=rank) > 0]
+        own = [s for s in dev if RANK[s.row.tier] == rank]
+        recall = sum(semantic_rank(s, settings, only=rank) > 0 for s in own) / max(len(own), 1)
+        precision = sum(s.row.tier != "none" for s in fired) / len(fired) if fired else 1.0
+        out[rank] = (round(recall, 3), round(precision, 3))
+    return out
+
+
+def latency(rows: Sequence[Row], nlp: Language, detector: RedFlagDetector, triage: Triage) -> None:
+    """Per-message time of the whole check and of the rules alone, on texts the encoder has not seen.
+
+    Wall-clock time includes waiting for a core when other processes share the machine; CPU time
+    (this thread's, where the encoder also runs with its one thread) is what the check itself costs.
+    """
+    docs = [nlp(r.text.lower()) for r in rows]
+    # Warm-up on a text not in the table: the first ONNX run allocates its buffers.
+    detector.detect(nlp("warming up the encoder before timing, thanks"))
+    times: Dict[str, List[float]] = defaultdict(list)
+    for doc in docs:
+        for name, check in (("whole safety check", detector.detect), ("rules alone", triage.detect)):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            check(doc)
+            times[f"{name}, wall"].append(time.perf_counter() - wall)
+            times[f"{name}, CPU"].append(time.thread_time() - cpu)
+    for name, values in times.items():
+        ms = np.array(values) * 1000
+        print(f"  {name:<26} p50 {np.percentile(ms, 50):5.1f} ms   p95 {np.percentile(ms, 95):5.1f} ms"
+              f"   max {ms.max():6.1f} ms")
+    print(f"  ({len(docs)} messages; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+
+
+def write(settings: Settings, dev_figures: Dict[int, Tuple[float, float]]) -> None:
+    """Replace the ``semantic:`` block of red_flags.yml, keeping everything else as it is."""
+    names = {Tier.EMERGENCY.rank: "emergency", Tier.URGENT.rank: "urgent", Tier.SOON.rank: "soon"}
+    lines = ["semantic:\n  thresholds:\n"]
+    for rank in (3, 2, 1):
+        recall, precision = dev_figures[rank]
+        threshold, margin = settings[rank]
+        lines.append(f"    {names[rank]}: {{threshold: {threshold}, margin: {margin}, dev_recall: {recall}, "
+                     f"dev_precision: {precision}}}\n")
+    text = RED_FLAGS_FILE.read_text(encoding="utf-8")
+    block = re.compile(r"^semantic:\n(?:  .*\n)+", re.MULTILINE)
+    if not block.search(text):
+        raise SystemExit(f"no semantic: block in {RED_FLAGS_FILE}")
+    RED_FLAGS_FILE.write_text(block.sub("".join(lines), text, count=1), encoding="utf-8")
+    print(f"\nwrote the semantic block of {RED_FLAGS_FILE.relative_to(REPO)}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.red_flags", description=__doc__.split("\n")[0])
+    parser.add_argument("--write", action="store_true", help="write the chosen thresholds into red_flags.yml")
+    args = parser.parse_args(argv)
+
+    rows = read_rows()
+    dev_rows, rest_rows = split(rows)
+    nlp = pipeline()
+    started = time.perf_counter()
+    detector = RedFlagDetector({})
+    print(f"detector loaded in {time.perf_counter() - started:.1f} s (exemplar vectors included)")
+    triage: Triage = detector._triage
+    semantic: SemanticMatcher = detector._semantic
+
+    print("\nlatency per message (tests/data/red_flags.csv, first sight of each text):")
+    latency(rows, nlp, detector, triage)
+
+    dev = score(dev_rows, nlp, triage, semantic)
+    rest = score(rest_rows, nlp, triage, semantic)
+    settings = choose(dev)
+    chosen = tier_figures(dev, settings)
+    print("\nchosen on the dev half (the tier's signs alone):")
+    for t in TIERS:
+        (threshold, margin), (recall, precision) = settings[RANK[t]], chosen[RANK[t]]
+        print(f"  {t:<10} threshold {threshold:.2f} margin {margin:.2f}: dev recall {recall:.1%}, "
+              f"dev precision {precision:.1%}")
+    in_file = {t.rank: (s.threshold, s.margin) for t, s in semantic.data.semantic.thresholds.items()}
+    if in_file != settings:
+        print("  (red_flags.yml has " + ", ".join(
+            f"{t} {in_file[RANK[t]][0]}/{in_file[RANK[t]][1]}" for t in TIERS) + "; --write to update)")
+    report("dev half (thresholds chosen here)", dev, settings)
+    report("held-out half", rest, settings)
+    report("whole table", dev + rest, settings)
+    if args.write:
+        write(settings, chosen)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
