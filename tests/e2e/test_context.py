@@ -1,0 +1,63 @@
+"""Conversations whose last message only makes sense with the earlier ones, through the real servers."""
+
+import uuid
+from typing import List
+
+from tests.servers import Conversation, Server
+
+
+def chat(rasa_server: Server) -> Conversation:
+    return Conversation(rasa_server.url, f"e2e-{uuid.uuid4().hex[:8]}")
+
+
+def last_entry(talk: Conversation) -> str:
+    ids: List[str] = [m["metadata"]["entry_id"] for m in talk.replies[-1] if (m.get("metadata") or {}).get("entry_id")]
+    return ids[-1] if ids else ""
+
+
+def test_a_corrected_onset_re_answers_heat_or_ice(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("i strained my back this morning, is a heating pad ok?")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h"
+    reply = talk.text("oh sorry, actually it was 5 days ago")
+    assert last_entry(talk) == "heat_ice.after_48h" and "5 days" in reply
+
+
+def test_a_question_that_points_back_uses_the_thing_named_before(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("i just bought an acupressure mat")
+    assert "20 minutes" in talk.text("how long should i use it?")
+
+
+def test_an_earlier_answer_is_found_again_after_other_turns(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("how hard should i press when massaging my lower back?")
+    pressure = last_entry(talk)
+    talk.text("ok thanks")
+    talk.text("should i get a standing desk?")
+    talk.text("what was that about pressure again?")
+    assert last_entry(talk) == pressure
+
+
+def test_a_new_topic_is_not_dragged_back_to_the_old_one(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("i use a foam roller most evenings")
+    talk.text("what exercise helps a bad back?")
+    assert last_entry(talk).startswith("exercise.")
+
+
+def test_a_warning_sign_late_in_a_calm_conversation_escalates(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    for message in ("hi", "how do i use a foam roller", "thanks", "is a standing desk worth it", "ok cool"):
+        talk.text(message)
+    reply = talk.text("also since this morning i can't feel anything down there when i wipe")
+    assert "emergency" in reply and "not a doctor" in reply
+
+
+def test_a_near_miss_late_in_a_conversation_stays_calm_and_is_answered(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    for message in ("hi", "how hard should i press with a massage ball", "thanks"):
+        talk.text(message)
+    reply = talk.text("no numbness or anything, just stiff. what stretches can i try?")
+    assert "emergency" not in reply
+    assert last_entry(talk).startswith("exercise.")
