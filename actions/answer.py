@@ -12,6 +12,7 @@ from actions.base import StoreAction, entry_button
 from backcare.store import Entry, Topic
 
 RANKING = "guidance_ranking"
+ALSO = "guidance_also"
 # Context on top of the NLU's text score (a cosine plus a share of BM25, about 0 to 1.2): a thing
 # named in this message pins the answer down; one named earlier only tips a close call, so a
 # clear question on a new topic is not dragged back to the old one.
@@ -126,7 +127,8 @@ class ActionAnswerGuidance(GuidanceAction):
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, best):
             return self.ask_which_equipment(dispatcher, tracker)
-        return self.answer(dispatcher, tracker, best)
+        also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
+        return self.answer(dispatcher, tracker, best, also)
 
     def corrected_onset(self, tracker: Tracker) -> Optional[Entry]:
         """The last answer again, when this message gives a new onset for it (a correction).

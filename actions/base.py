@@ -68,7 +68,9 @@ class StoreAction(Action, ABC):
         """Hours since the pain started, from the onset slot, if known."""
         return hours_since(tracker.get_slot(names.ONSET))
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, entry: Entry) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, entry: Entry, also: Optional[Entry] = None
+    ) -> List[EventType]:
         """Say ``entry`` for this conversation's onset, in 2-4 sentences with follow-up buttons.
 
         Every action that names an entry comes through here. An entry that depends on when the
@@ -76,13 +78,17 @@ class StoreAction(Action, ABC):
         asked, this sets ``pending_entry`` and says nothing, and the rules in
         data/rules/guidance.yml run the onset form and then answer the pending entry; once
         it was asked and not known ("not sure"), the onset-free entry is said instead.
+        ``also``, an entry for a second question in the same message, is offered as a button.
         Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
         """
         hours = self.onset_hours(tracker)
         if self.store.depends_on_onset(entry) and tracker.get_slot(names.ONSET) is None:
             return [SlotSet(names.PENDING_ENTRY, entry.id)]
         entry = self.store.for_onset(entry, hours)
-        dispatcher.utter_message(text=entry.render(hours), buttons=self.buttons(entry, hours), entry_id=entry.id)
+        buttons = self.buttons(entry, hours)
+        if also is not None and also.id != entry.id:
+            buttons.insert(1, entry_button(also))
+        dispatcher.utter_message(text=entry.render(hours), buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
         events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
         if tracker.get_slot(names.PENDING_ENTRY) is not None:

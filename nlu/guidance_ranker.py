@@ -9,6 +9,7 @@ the action server.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,7 +24,13 @@ from backcare.ranking import GuidanceIndex
 from backcare.store import get_store
 
 RANKING = "guidance_ranking"
+# The best entry for a second question in the same message ("... and can I use heat?"), if any.
+ALSO = "guidance_also"
 LIMIT = 20
+# A second question counts when its own best entry is at least this good (a cosine-scale score).
+ALSO_MIN_SCORE = 0.6
+_QUESTIONS = re.compile(r"(?<=\?)\s+|\s+(?:and also|also|plus|oh and)\s+", re.IGNORECASE)
+MIN_QUESTION_WORDS = 3
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -57,6 +64,18 @@ class GuidanceRanker(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text and not text.startswith("/"):
-                ranking = [s.to_json() for s in self.index.rank(text, LIMIT)]
-                message.set(RANKING, ranking, add_to_output=True)
+                ranking = self.index.rank(text, LIMIT)
+                message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
+                also = self.second_question(text, ranking[0].entry_id if ranking else "")
+                if also is not None:
+                    message.set(ALSO, also, add_to_output=True)
         return messages
+
+    def second_question(self, text: str, main: str) -> Optional[Dict[str, object]]:
+        """The best entry of another question in the message, when it is not the main answer."""
+        parts = [p for p in _QUESTIONS.split(text) if len(p.split()) >= MIN_QUESTION_WORDS]
+        if len(parts) < 2:
+            return None
+        tops = [self.index.rank(part, 1)[0] for part in parts]
+        others = [t for t in tops if t.entry_id != main and t.score >= ALSO_MIN_SCORE]
+        return max(others, key=lambda t: t.score).to_json() if others else None

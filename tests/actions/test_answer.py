@@ -171,3 +171,15 @@ async def test_a_question_that_points_back_is_about_the_thing_named_before(
     tracker = make_tracker(text, "ask_guidance", slots=slots, index=index)
     await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_a_second_question_is_offered_as_a_button(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("should i get a standing desk? and how do i lift my toddler?", "ask_guidance", index=index)
+    tracker.latest_message["guidance_also"] = {"id": "lifting.children", "score": 0.8}
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["entry_id"] == "posture.standing_desk"
+    assert message["buttons"][1]["payload"] == '/ask_entry{"entry_id": "lifting.children"}'

@@ -1,0 +1,30 @@
+"""The guidance ranker component on real messages, with the real store and encoder."""
+
+from rasa.shared.nlu.training_data.message import Message
+
+from backcare.ranking import GuidanceIndex
+from nlu.guidance_ranker import ALSO, RANKING, GuidanceRanker
+
+
+def ranked(index: GuidanceIndex, text: str) -> Message:
+    [message] = GuidanceRanker({}, index).process([Message(data={"text": text})])
+    return message
+
+
+def test_the_best_entries_travel_in_the_parse_data(index: GuidanceIndex) -> None:
+    message = ranked(index, "should i get a standing desk?")
+    ranking = message.get(RANKING)
+    assert ranking[0]["id"] == "posture.standing_desk"
+    assert [r["score"] for r in ranking] == sorted((r["score"] for r in ranking), reverse=True)
+    assert RANKING in message.as_dict(only_output_properties=True)
+
+
+def test_a_second_question_in_the_message_is_named(index: GuidanceIndex) -> None:
+    message = ranked(index, "should i get a standing desk? and how do i lift my toddler without hurting my back?")
+    assert message.get(RANKING)[0]["id"] == "posture.standing_desk"
+    assert message.get(ALSO)["id"] == "lifting.children"
+
+
+def test_one_question_names_no_second_one_and_payloads_are_not_ranked(index: GuidanceIndex) -> None:
+    assert ranked(index, "what's a slipped disc?").get(ALSO) is None
+    assert ranked(index, '/ask_entry{"entry_id": "sciatica.what_is"}').get(RANKING) is None
