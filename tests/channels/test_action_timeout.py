@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 import rasa.core.actions.action
 
-from channels.action_timeout import DEFAULT_ACTION_TIMEOUT_SECONDS, action_call_timeout, action_timeout_seconds
+from channels.action_timeout import action_call_timeout, action_timeout_seconds
 from channels.rest import GuardedRestInput
 
 
@@ -21,7 +21,6 @@ def test_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, val
     else:
         monkeypatch.setenv("ACTION_TIMEOUT_SECONDS", value)
     assert action_timeout_seconds() == seconds
-    assert DEFAULT_ACTION_TIMEOUT_SECONDS == 5.0
 
 
 def test_building_the_rest_channel_sets_rasas_action_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

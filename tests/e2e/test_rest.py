@@ -31,7 +31,7 @@ def test_heat_question_asks_when_it_started(rasa_server: Server) -> None:
     talk = chat(rasa_server)
     assert "when did this pain start" in talk.text("should i use heat or ice on my lower back")
     after = talk.text("5 days ago")
-    assert "48 hours" in after and "either" in after or "both" in after
+    assert "48 hours" in after and ("either" in after or "both" in after)
 
 
 def test_emergency_sign_escalates_mid_conversation(rasa_server: Server) -> None:
