@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import pytest
+import spacy
 from rasa.core.agent import Agent
+from spacy.language import Language
 
 from backcare import settings
+from nlu.triage import Triage, get_triage
 
 MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
 Parse = Callable[[Sequence[str]], Dict[str, Dict[str, Any]]]
@@ -101,3 +104,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             f"{int(values['rows'] - values['red_flag_rows'])} near-misses | recall {recall} | "
             f"exact tier {exact} | calm {values['calm']:.1%} | precision {values['precision']:.1%}"
         )
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """A blank English pipeline with the lookup lemmatizer, like the one Rasa loads."""
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
+    pipeline.initialize()
+    return pipeline
+
+
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    """The rule matcher over the real red_flags.yml."""
+    return get_triage()

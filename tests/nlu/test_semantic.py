@@ -9,27 +9,13 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 import pytest
-import spacy
 from spacy.language import Language
 
 from backcare.encoder import get_encoder
 from backcare.red_flag_data import Tier
 from nlu.red_flags import RedFlagDetector
 from nlu.semantic import NO_MATCH, SemanticMatcher, get_semantic
-from nlu.triage import Finding, Triage, get_triage
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
-    pipeline.initialize()
-    return pipeline
-
-
-@pytest.fixture(scope="module")
-def triage() -> Triage:
-    return get_triage()
+from nlu.triage import Finding, Triage
 
 
 @pytest.fixture(scope="module")

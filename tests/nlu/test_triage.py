@@ -6,29 +6,16 @@ from pathlib import Path
 from typing import List, Optional
 
 import pytest
-import spacy
 from spacy.language import Language
 
 from backcare import english
 from backcare.red_flag_data import RED_FLAGS_FILE, RedFlagDataError, Tier, get_red_flags, load_red_flags
-from nlu.triage import Finding, Triage, get_triage
+from nlu.triage import Finding, Triage
 from tests.nlu.conftest import Row, figures, read_table, record
 
 ROWS = read_table()
 
 
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    """A blank English pipeline with the lookup lemmatizer, like the one Rasa loads."""
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
-    pipeline.initialize()
-    return pipeline
-
-
-@pytest.fixture(scope="module")
-def triage() -> Triage:
-    return get_triage()
 
 
 def detect(triage: Triage, nlp: Language, text: str) -> Optional[Finding]:
