@@ -63,3 +63,19 @@ def web_session_secret() -> Optional[str]:
 def web_session_secret_file() -> Path:
     """Where the generated session key is kept (``WEB_SESSION_SECRET_FILE``, default ``var/web_session_secret``)."""
     return Path(_set("WEB_SESSION_SECRET_FILE") or REPO_ROOT / "var" / "web_session_secret")
+
+
+def checkin_time_scale() -> float:
+    """How many times faster check-in time runs (``CHECKIN_TIME_SCALE``, default 1): a test and demo setting.
+
+    Every check-in delay is divided by it, so at 86400 a 48-hour check-in is due after 2 s.
+    """
+    scale = float(_set("CHECKIN_TIME_SCALE") or "1")
+    if scale <= 0:
+        raise ValueError("CHECKIN_TIME_SCALE must be a positive number.")
+    return scale
+
+
+def checkin_poll_seconds() -> float:
+    """How often each Rasa server looks for due check-ins (``CHECKIN_POLL_SECONDS``, default 5)."""
+    return float(_set("CHECKIN_POLL_SECONDS") or "5")
