@@ -11,11 +11,14 @@ atomic on both databases, so of two servers polling at once only one gets each r
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
+
+from backcare import settings
 
 # Check-in kinds. "forget" is a request to erase a conversation, carried out by the Rasa server
 # when no turn of that conversation is running (see channels/checkin_loop.py).
@@ -234,3 +237,9 @@ def _checkin(row: sa.engine.Row) -> Checkin:
         id=int(row.id), sender_id=str(row.sender_id), kind=str(row.kind), onset_hours=float(row.onset_hours),
         created_at=float(row.created_at), due_at=float(row.due_at), attempts=int(row.attempts),
     )
+
+
+@lru_cache(maxsize=1)
+def get_checkins() -> CheckinStore:
+    """The check-in store on ``TRACKER_STORE_URL`` at ``CHECKIN_TIME_SCALE``, made on first use."""
+    return CheckinStore(settings.tracker_store_url(), settings.checkin_time_scale())

@@ -1,0 +1,120 @@
+"""Check-ins the person asks for: scheduling the 48-hour heat message, stopping them, forgetting."""
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from backcare.checkins import HEAT_WINDOW_HOURS, CheckinStore, get_checkins
+from backcare.onset import describe, hours_since
+
+NO_ONSET = (
+    "I can only time that message from when your pain started, and I don't know that yet. "
+    "When did it start?"
+)
+ALREADY_PAST = "It's already more than 48 hours since your pain started, so heat is an option now."
+SCHEDULED = (
+    "Okay: I'll message you in about {wait}, when 48 hours have passed since your pain started. "
+    'Say "stop check-ins" if you change your mind.'
+)
+# REST and the shell cannot be messaged unprompted: the check-in comes with the next reply.
+SCHEDULED_NOT_PUSHED = " If you're not on Telegram, you'll get it with my first reply after that."
+STOPPED = "Done: I've cancelled your check-ins, so I won't message you unprompted."
+NOTHING_TO_STOP = "You have no check-ins scheduled, so I won't message you unprompted."
+FORGOTTEN = (
+    "Done: I'm deleting this conversation, when your pain started, what you mentioned and your "
+    "check-ins. If you write again, we start afresh."
+)
+
+
+class CheckinAction(Action, ABC):
+    """Base for actions on the person's check-ins, with the store handed in or the shared one.
+
+    The rasa-sdk server builds actions with no arguments; tests pass a store on a temporary database.
+    """
+
+    def __init__(self, checkins: Optional[CheckinStore] = None) -> None:
+        self._checkins = checkins
+
+    @property
+    def checkins(self) -> CheckinStore:
+        """The check-in store on the conversations' database."""
+        if self._checkins is None:
+            self._checkins = get_checkins()
+        return self._checkins
+
+    # Abstract so that the action server, which registers every concrete Action subclass,
+    # skips the base class.
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+
+class ActionScheduleCheckin(CheckinAction):
+    """Answers "yes, message me at 48 hours" by storing a check-in due at onset + 48 hours.
+
+    Reads the onset slot; sets no slot. Without a known onset it asks when the pain started;
+    past 48 hours it says heat is an option now instead.
+    """
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_schedule_checkin"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """Schedule the 48-hour message and say when it will come."""
+        hours = hours_since(tracker.get_slot(names.ONSET))
+        if hours is None:
+            dispatcher.utter_message(text=NO_ONSET)
+            return []
+        if hours >= HEAT_WINDOW_HOURS:
+            dispatcher.utter_message(text=ALREADY_PAST)
+            return []
+        self.checkins.schedule_heat_check(tracker.sender_id, hours)
+        text = SCHEDULED.format(wait=describe(HEAT_WINDOW_HOURS - hours))
+        if not tracker.sender_id.startswith("telegram:"):
+            text += SCHEDULED_NOT_PUSHED
+        dispatcher.utter_message(text=text)
+        return []
+
+
+class ActionStopCheckins(CheckinAction):
+    """Answers "stop check-ins" by cancelling this conversation's pending check-ins. Reads no slot."""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_stop_checkins"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """Cancel the check-ins and say so."""
+        cancelled = self.checkins.cancel(tracker.sender_id)
+        dispatcher.utter_message(text=STOPPED if cancelled else NOTHING_TO_STOP)
+        return []
+
+
+class ActionForgetMe(CheckinAction):
+    """Answers a confirmed "forget me": cancels the check-ins and queues the erasure.
+
+    The Rasa server erases the conversation's rows (channels/checkin_loop.py) once this turn is
+    saved and no other turn of it runs: erased from here, Rasa would write the whole
+    conversation back when it saves this turn.
+    """
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return "action_forget_me"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """Queue the erasure and say what goes."""
+        self.checkins.request_forget(tracker.sender_id)
+        dispatcher.utter_message(text=FORGOTTEN)
+        return []

@@ -1,0 +1,116 @@
+"""The check-in actions: offering, scheduling, stopping, listing what is kept, forgetting."""
+
+import time
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import names
+from actions.checkins import (
+    ALREADY_PAST,
+    FORGOTTEN,
+    NO_ONSET,
+    NOTHING_TO_STOP,
+    STOPPED,
+    ActionForgetMe,
+    ActionScheduleCheckin,
+    ActionStopCheckins,
+)
+from actions.followups import ActionAnswerEntry
+from actions.my_data import ActionMyData
+from backcare.checkins import FORGET, CheckinStore
+from backcare.store import GuidanceStore
+from tests.conftest import make_tracker, said
+
+
+@pytest.fixture
+def checkins(tmp_path: Path) -> CheckinStore:
+    return CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}")
+
+
+def tracker(sender: str, slots: Dict[str, Any]) -> Tracker:
+    base = make_tracker("/accept_checkin", names.ACCEPT_CHECKIN, slots=slots)
+    base.sender_id = sender
+    return base
+
+
+async def test_heat_advice_in_the_first_48_hours_offers_the_check_in(
+    store: GuidanceStore, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"onset": "this morning"}
+    tracker_ = make_tracker('/ask_entry{"entry_id": "heat_ice.no_heat_first_48h"}', "ask_entry",
+                            [("entry_id", names.NO_HEAT_ENTRY)], slots)
+    await ActionAnswerEntry(store).run(dispatcher, tracker_, domain)
+    [message] = dispatcher.messages
+    assert message["entry_id"] == names.NO_HEAT_ENTRY
+    offer = {"title": "Shall I message you when 48 hours have passed?", "payload": "/accept_checkin"}
+    assert offer in message["buttons"]
+
+
+async def test_yes_stores_a_check_in_due_when_the_pain_is_48_hours_old(
+    checkins: CheckinStore, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    before = time.time()
+    await ActionScheduleCheckin(checkins).run(dispatcher, tracker("telegram:5", {"onset": "this morning"}), domain)
+    assert "in about 2 days" in said(dispatcher) and "stop check-ins" in said(dispatcher)
+    [pending] = checkins.pending("telegram:5")
+    assert pending.due_at == pytest.approx(before + 42 * 3600, abs=5)
+
+
+@pytest.mark.parametrize(("onset", "reply"), [(None, NO_ONSET), ("unknown", NO_ONSET), ("3 days ago", ALREADY_PAST)])
+async def test_no_check_in_without_an_onset_inside_the_window(
+    checkins: CheckinStore, domain: Dict[str, Any], onset: Any, reply: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionScheduleCheckin(checkins).run(dispatcher, tracker("telegram:5", {"onset": onset}), domain)
+    assert said(dispatcher) == reply.lower()
+    assert checkins.pending("telegram:5") == []
+
+
+async def test_rest_is_told_the_check_in_comes_with_the_next_reply(
+    checkins: CheckinStore, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionScheduleCheckin(checkins).run(dispatcher, tracker("rest:me", {"onset": "yesterday"}), domain)
+    assert "in about a day" in said(dispatcher) and "first reply after that" in said(dispatcher)
+
+
+async def test_stop_check_ins_cancels_them(checkins: CheckinStore, domain: Dict[str, Any]) -> None:
+    checkins.schedule_heat_check("telegram:5", 6)
+    dispatcher = CollectingDispatcher()
+    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}), domain)
+    assert said(dispatcher) == STOPPED.lower()
+    assert checkins.pending("telegram:5") == []
+    dispatcher = CollectingDispatcher()
+    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}), domain)
+    assert said(dispatcher) == NOTHING_TO_STOP.lower()
+
+
+async def test_what_do_you_know_lists_onset_equipment_and_check_ins(
+    checkins: CheckinStore, domain: Dict[str, Any]
+) -> None:
+    checkins.schedule_heat_check("telegram:5", 6)
+    dispatcher = CollectingDispatcher()
+    slots = {"onset": "this morning", "equipment": "foam roller"}
+    await ActionMyData(checkins).run(dispatcher, tracker("telegram:5", slots), domain)
+    text = said(dispatcher)
+    assert "when your pain started: this morning" in text
+    assert "equipment: foam roller" in text
+    assert "a check-in in about 2 days" in text
+    assert "forget me" in text
+
+
+async def test_confirmed_forget_me_cancels_check_ins_and_queues_the_erasure(
+    checkins: CheckinStore, domain: Dict[str, Any]
+) -> None:
+    checkins.schedule_heat_check("telegram:5", 6)
+    dispatcher = CollectingDispatcher()
+    await ActionForgetMe(checkins).run(dispatcher, tracker("telegram:5", {}), domain)
+    assert said(dispatcher) == FORGOTTEN.lower()
+    assert checkins.pending("telegram:5") == []
+    assert [c.kind for c in checkins.claim_due("telegram:5")] == [FORGET]
