@@ -152,13 +152,22 @@ class CheckinStore:
         with self.engine.connect() as connection:
             return [_checkin(row) for row in connection.execute(query)]
 
-    def claim_due(self, prefix: str = "", now: Optional[float] = None, claimer: Optional[str] = None) -> List[Checkin]:
+    def claim_due(
+        self,
+        prefix: str = "",
+        now: Optional[float] = None,
+        claimer: Optional[str] = None,
+        kind: Optional[str] = None,
+        sender_id: Optional[str] = None,
+    ) -> List[Checkin]:
         """Claim every due check-in of conversations starting with ``prefix``; each row goes to one claimer.
 
         Args:
             prefix: Only conversations whose id starts with it (``telegram:``); "" for all.
             now: The time, for tests.
             claimer: Who claims (a fresh id by default).
+            kind: Only check-ins of this kind (``HEAT_48H``, ``FORGET``).
+            sender_id: Only this conversation's.
 
         Returns:
             The check-ins this call claimed: deliver each, then ``delivered`` or ``failed``.
@@ -173,6 +182,10 @@ class CheckinStore:
         )
         if prefix:
             claimable = sa.and_(claimable, checkins.c.sender_id.startswith(prefix, autoescape=True))
+        if kind is not None:
+            claimable = sa.and_(claimable, checkins.c.kind == kind)
+        if sender_id is not None:
+            claimable = sa.and_(claimable, checkins.c.sender_id == sender_id)
         with self.engine.connect() as connection:
             candidates = [_checkin(row) for row in connection.execute(sa.select(checkins).where(claimable))]
         claimed = []

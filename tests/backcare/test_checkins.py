@@ -73,7 +73,8 @@ def test_prefix_keeps_other_channels_for_their_next_message(database: Path) -> N
     checkins.schedule_heat_check("rest:me", 0, now=NOW)
     checkins.schedule_heat_check("telegram:7", 0, now=NOW)
     assert [c.sender_id for c in checkins.claim_due("telegram:", now=NOW + 3)] == ["telegram:7"]
-    assert [c.sender_id for c in checkins.claim_due("rest:me", now=NOW + 3)] == ["rest:me"]
+    assert checkins.claim_due(sender_id="rest:m", now=NOW + 3) == []
+    assert [c.sender_id for c in checkins.claim_due(sender_id="rest:me", now=NOW + 3)] == ["rest:me"]
 
 
 def test_a_failed_delivery_comes_back_after_the_back_off_and_a_delivered_one_never(database: Path) -> None:
