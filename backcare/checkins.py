@@ -11,8 +11,9 @@ atomic on both databases, so of two servers polling at once only one gets each r
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -72,6 +73,15 @@ class Checkin:
 def retry_delay(attempts: int) -> float:
     """Seconds before the next try after ``attempts`` failed deliveries: doubling, capped."""
     return float(min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+def in_quiet_hours(now: float, quiet: Optional[Tuple[int, int]]) -> bool:
+    """Whether ``now`` (epoch seconds) falls in the quiet hours ``(start, end)``, UTC, end excluded."""
+    if quiet is None or quiet[0] == quiet[1]:
+        return False
+    hour = datetime.fromtimestamp(now, timezone.utc).hour
+    start, end = quiet
+    return start <= hour < end if start < end else hour >= start or hour < end
 
 
 def _engine(url: str) -> Engine:

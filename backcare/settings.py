@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +79,20 @@ def checkin_time_scale() -> float:
 def checkin_poll_seconds() -> float:
     """How often each Rasa server looks for due check-ins (``CHECKIN_POLL_SECONDS``, default 5)."""
     return float(_set("CHECKIN_POLL_SECONDS") or "5")
+
+
+def checkin_quiet_hours() -> Optional[Tuple[int, int]]:
+    """Hours of the day (UTC) when no check-in is pushed (``CHECKIN_QUIET_HOURS``, default ``21-8``).
+
+    ``start-end`` in whole hours; a check-in due then is sent when they end. Empty turns them off.
+    """
+    raw = os.environ.get("CHECKIN_QUIET_HOURS", "21-8").strip()
+    if not raw:
+        return None
+    start, sep, end = raw.partition("-")
+    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+        raise ValueError("CHECKIN_QUIET_HOURS must look like 21-8 (from hour, to hour, UTC), or be empty.")
+    hours = int(start), int(end)
+    if not all(0 <= h <= 23 for h in hours):
+        raise ValueError("CHECKIN_QUIET_HOURS hours must be 0-23.")
+    return hours

@@ -19,7 +19,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 
 from actions import names
 from backcare import settings
-from backcare.checkins import FORGET, HEAT_48H, HEAT_WINDOW_HOURS, Checkin, CheckinStore, get_checkins
+from backcare.checkins import FORGET, HEAT_48H, HEAT_WINDOW_HOURS, Checkin, CheckinStore, get_checkins, in_quiet_hours
 from backcare.store import GuidanceStore, get_store
 from channels.conversation_ids import TELEGRAM
 from channels.telegram_settings import ConfigError, TelegramSettings
@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 INTRO = "As promised, 48 hours have now passed since your back started hurting. "
 BUTTONS = [{"title": "Why?", "payload": f"/{names.ASK_WHY}"}, {"title": "Source", "payload": f"/{names.ASK_SOURCE}"}]
+# The delivery this server runs, for channels that hand check-ins out with the next reply.
+_running: Optional["CheckinDelivery"] = None
 # After 48 hours is a window open at 48: a message due at exactly 48 hours is said for just after.
 _JUST_AFTER = HEAT_WINDOW_HOURS + 0.5
 
@@ -51,6 +53,7 @@ class CheckinDelivery:
         self._store = store
         self.telegram = telegram
         self._task: Optional[asyncio.Task[None]] = None
+        self._agent_of: Any = lambda: None
 
     @property
     def checkins(self) -> CheckinStore:
@@ -76,8 +79,11 @@ class CheckinDelivery:
 
     def start(self, agent_of: Any) -> None:
         """Start polling in the running loop; ``agent_of()`` gives the server's current agent."""
+        global _running
         if self._task is None:
+            self._agent_of = agent_of
             self._task = asyncio.get_running_loop().create_task(self._poll(agent_of))
+            _running = self
 
     async def stop(self) -> None:
         """Stop polling (a delivery in progress is abandoned and retried after its lease)."""
@@ -105,7 +111,8 @@ class CheckinDelivery:
         """Carry out due erasures, then push due Telegram check-ins."""
         for request in await asyncio.to_thread(self.checkins.claim_due, kind=FORGET):
             await self.forget(agent, request)
-        if self.telegram is None:
+        # Quiet hours hold unprompted messages back; a check-in due in them goes out when they end.
+        if self.telegram is None or in_quiet_hours(time.time(), settings.checkin_quiet_hours()):
             return
         for checkin in await asyncio.to_thread(self.checkins.claim_due, f"{TELEGRAM}:", kind=HEAT_48H):
             await self.push(agent, checkin)
@@ -142,6 +149,20 @@ class CheckinDelivery:
             replies.append({"text": text, "buttons": BUTTONS, "metadata": {"entry_id": names.AFTER_48H_ENTRY}})
         return replies
 
+    async def due_replies_now(self, sender_id: str) -> List[Dict[str, Any]]:
+        """``due_replies`` with this server's agent; [] before the model is loaded or on a failure.
+
+        A failure must not cost the turn its reply; the check-in then stays for the next message.
+        """
+        agent = self._agent_of()
+        if agent is None or agent.processor is None:
+            return []
+        try:
+            return await self.due_replies(agent, sender_id)
+        except Exception:  # noqa: BLE001 - the turn itself must still be answered
+            logger.exception("Could not read a conversation's due check-ins.")
+            return []
+
     async def record(self, agent: Any, checkin: Checkin, text: str) -> None:
         """Write the check-in into the conversation as the bot's message, with ``last_entry`` set."""
         hours = round(max(_JUST_AFTER, checkin.hours_since_onset(time.time(), self.checkins.scale)))
@@ -161,6 +182,11 @@ class CheckinDelivery:
                 await agent.processor.save_tracker(tracker)
         except Exception:  # noqa: BLE001 - it was delivered: log, never send it again
             logger.exception("Check-in %s was delivered but could not be written into its conversation.", checkin.id)
+
+
+def running() -> Optional[CheckinDelivery]:
+    """The check-in delivery this server runs, once the server has started."""
+    return _running
 
 
 def telegram_output() -> Optional[Any]:

@@ -152,24 +152,19 @@ class GuardedRestInput(RestInput):
             if not isinstance(text, str):
                 return _error(400, "'message' must be a string.")
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
-            due = await self.due_checkins(getattr(request.app.ctx, "agent", None), sender)
+            due = await self.due_checkins(sender)
             return response.json([*due, *await self.handle(on_new_message, sender, text, metadata)])
 
         return hook
 
-    async def due_checkins(self, agent: Any, sender: str) -> List[Dict[Text, Any]]:
+    async def due_checkins(self, sender: str) -> List[Dict[Text, Any]]:
         """The sender's check-ins that fell due since their last message, to come before the reply.
 
-        REST cannot message anyone unprompted; a failure here must not cost the reply, and the
-        check-in then stays for the next message.
+        REST cannot message anyone unprompted, so they wait for the person's next message.
         """
-        if self.checkins is None or agent is None or agent.processor is None:
+        if self.checkins is None:
             return []
-        try:
-            replies = await self.checkins.due_replies(agent, conversation_id(REST, sender))
-        except Exception:  # noqa: BLE001 - the turn itself must still be answered
-            logger.exception("Could not read the due check-ins of a REST conversation.")
-            return []
+        replies = await self.checkins.due_replies_now(conversation_id(REST, sender))
         return [{"recipient_id": sender, **reply} for reply in replies]
 
     async def handle(

@@ -1,5 +1,6 @@
 """Check-in delivery in the Rasa server: a refused send is retried after a back-off and sent once."""
 
+from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Dict, List
@@ -46,6 +47,7 @@ class Processor:
 async def test_a_refused_send_is_retried_after_the_back_off_and_sent_once(
     tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "")
     clock = [1_800_000_000.0]
     monkeypatch.setattr("backcare.checkins.time.time", lambda: clock[0])
     monkeypatch.setattr("channels.checkins.time.time", lambda: clock[0])
@@ -66,3 +68,24 @@ async def test_a_refused_send_is_retried_after_the_back_off_and_sent_once(
     # REST is never pushed: its check-in waits for the next message.
     assert [r["text"][: len(INTRO)] for r in await delivery.due_replies(agent, "rest:me")] == [INTRO]
     assert await delivery.due_replies(agent, "rest:me") == []
+
+
+async def test_nothing_is_pushed_in_quiet_hours_and_it_goes_out_when_they_end(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "21-8")
+    clock = [datetime(2026, 12, 1, 20, 30, tzinfo=timezone.utc).timestamp()]
+    monkeypatch.setattr("backcare.checkins.time.time", lambda: clock[0])
+    monkeypatch.setattr("channels.checkins.time.time", lambda: clock[0])
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    checkins.schedule_heat_check("telegram:42", 47.9)
+    telegram = FlakyTelegram(failures=0)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    delivery = CheckinDelivery(checkins, store, telegram)
+    for _ in range(3):
+        clock[0] += 3600
+        await delivery.tick(agent)  # 21:30, 22:30, 23:30 UTC: due, held back
+    assert telegram.sent == []
+    clock[0] += 9 * 3600  # 08:30 UTC
+    await delivery.tick(agent)
+    assert [m["to"] for m in telegram.sent] == ["telegram:42"]

@@ -6,11 +6,12 @@ first run polls only once, at start, so everything scheduled in it falls due whi
 are down; the second run polls twice a second.
 """
 
+import asyncio
 import sqlite3
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import yaml
@@ -19,12 +20,39 @@ from channels.checkins import INTRO
 from channels.telegram_settings import TELEGRAM_CHANNEL
 from tests.e2e.telegram_standin import BotApiStandin, telegram_env
 from tests.e2e.test_persistence import start_both
+from tests.e2e.test_socketio import Client
 from tests.e2e.test_telegram import new_chat, post, tap, text_update
-from tests.servers import Conversation, Server, base_env, free_port
+from tests.servers import REPO, Conversation, Server, base_env, free_port
 
 pytestmark = pytest.mark.e2e
 HEAT = "hurt my back this morning, can i use a heat pack?"
 OFFER = "Shall I message you when 48 hours have passed?"
+ORIGIN = "http://127.0.0.1:8080"
+
+
+async def web_schedule(url: str) -> str:
+    """Schedule a check-in from a web page; its session id, which the page keeps across restarts."""
+    page = Client()
+    await page.connect(url, ORIGIN)
+    try:
+        await page.say("hi")
+        await page.say(HEAT)
+        await page.say("/accept_checkin")
+        return page.session_id
+    finally:
+        await page.close()
+
+
+async def web_return(url: str, session_id: str) -> List[List[Dict[str, Any]]]:
+    """Reopen the page with its session and say "thanks" twice; the replies of both turns."""
+    page = Client()
+    await page.connect(url, ORIGIN)
+    try:
+        assert await page.request_session({"session_id": session_id}) == session_id
+        page.session_id = session_id
+        return [await page.say("thanks"), await page.say("thanks")]
+    finally:
+        await page.close()
 
 
 class Stack:
@@ -35,9 +63,10 @@ class Stack:
         self.action_port = free_port()
         self.env = base_env(folder, ACTION_PORT=str(self.action_port),
                             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
-                            CHECKIN_TIME_SCALE="86400", **telegram_env(api))
+                            CHECKIN_TIME_SCALE="86400", CHECKIN_QUIET_HOURS="", WEB_ORIGINS=ORIGIN, **telegram_env(api))
+        channels = yaml.safe_load((REPO / "credentials.yml").read_text()) or {}
         self.credentials = folder / "credentials.yml"
-        self.credentials.write_text(yaml.safe_dump({"channels.rest.GuardedRestInput": None, TELEGRAM_CHANNEL: {}}))
+        self.credentials.write_text(yaml.safe_dump({**channels, TELEGRAM_CHANNEL: {}}))
         self.servers: List[Server] = []
 
     @property
@@ -94,6 +123,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, object
             rest.text("hi")
             rest_offer = rest.say(HEAT)[-1]
             rest_scheduled = rest.text("/accept_checkin")
+            web_session = asyncio.run(web_schedule(stack.rasa.url))
         finally:
             stack.stop()
         time.sleep(2.5)  # on the check-in clock, more than 48 hours since onset: all are due now
@@ -105,9 +135,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, object
             while time.monotonic() < deadline and not (stack.check_ins(kept) and stack.rows("events", erased) == 0):
                 time.sleep(0.25)
             time.sleep(3)  # a few more polls, in which nothing more may arrive
+            web_replies = asyncio.run(web_return(stack.rasa.url, web_session))
             yield {"stack": stack, "kept": kept, "stopped": stopped, "forgotten": forgotten, "rest": rest,
                    "scheduled": scheduled, "stopped_reply": stopped_reply, "forget_question": forget_question,
-                   "forget_reply": forget_reply, "rest_offer": rest_offer, "rest_scheduled": rest_scheduled}
+                   "forget_reply": forget_reply, "rest_offer": rest_offer, "rest_scheduled": rest_scheduled,
+                   "web_replies": web_replies}
         finally:
             stack.stop()
 
@@ -171,3 +203,11 @@ def test_rest_gets_the_check_in_with_its_next_reply_once(stack: Dict[str, object
     first = rest.say("thanks")
     assert first[0]["text"].startswith(INTRO) and first[-1]["text"] == "You're welcome. Anything else about your back?"
     assert not any(m["text"].startswith(INTRO) for m in rest.say("thanks"))
+
+
+def test_the_web_page_gets_the_check_in_when_it_comes_back_once(stack: Dict[str, object]) -> None:
+    replies = stack["web_replies"]
+    assert isinstance(replies, list)
+    first, second = replies
+    assert first[0]["text"].startswith(INTRO) and first[-1]["text"] == "You're welcome. Anything else about your back?"
+    assert not any(m.get("text", "").startswith(INTRO) for m in second)
