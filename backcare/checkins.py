@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Set, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -239,6 +239,48 @@ class CheckinStore:
             connection.execute(sa.delete(checkins).where(checkins.c.sender_id == sender_id, checkins.c.kind != FORGET))
             if sa.inspect(connection).has_table("events"):
                 connection.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id})
+
+    def idle_conversations(self, cutoff: float) -> List[str]:
+        """Conversations whose last event, or last check-in if they have no events, is before ``cutoff``."""
+        with self.engine.connect() as connection:
+            idle: Set[str] = set()
+            if sa.inspect(connection).has_table("events"):
+                rows = connection.execute(
+                    sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
+                    {"cutoff": cutoff},
+                )
+                idle.update(str(sender) for (sender,) in rows)
+            rows = connection.execute(
+                sa.select(checkins.c.sender_id)
+                .where(checkins.c.kind != FORGET)
+                .group_by(checkins.c.sender_id)
+                .having(sa.func.max(sa.func.coalesce(checkins.c.delivered_at, checkins.c.due_at)) < cutoff)
+            )
+            idle.update(str(sender) for (sender,) in rows)
+        return sorted(idle)
+
+    def erase_if_idle(self, sender_id: str, cutoff: float) -> bool:
+        """Erase the conversation if nothing happened in it since ``cutoff``; whether it was erased.
+
+        Checked again here because a message may have arrived since it was listed.
+        """
+        with self.engine.connect() as connection:
+            latest = 0.0
+            if sa.inspect(connection).has_table("events"):
+                found = connection.execute(
+                    sa.text("SELECT MAX(timestamp) FROM events WHERE sender_id = :sender"), {"sender": sender_id}
+                ).scalar()
+                latest = float(found or 0.0)
+            pending = connection.execute(
+                sa.select(sa.func.max(checkins.c.due_at)).where(
+                    checkins.c.sender_id == sender_id, checkins.c.delivered_at.is_(None),
+                    checkins.c.cancelled_at.is_(None),
+                )
+            ).scalar()
+        if latest >= cutoff or pending is not None:
+            return False
+        self.erase(sender_id)
+        return True
 
     def forget_done(self, checkin: Checkin) -> None:
         """Remove the erase request itself once carried out, so no row names the person."""

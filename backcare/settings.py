@@ -96,3 +96,14 @@ def checkin_quiet_hours() -> Optional[Tuple[int, int]]:
     if not all(0 <= h <= 23 for h in hours):
         raise ValueError("CHECKIN_QUIET_HOURS hours must be 0-23.")
     return hours
+
+
+def retention_days() -> float:
+    """Days a conversation is kept after its last message (``RETENTION_DAYS``, default 90; 0 keeps all).
+
+    Older conversations are deleted from the tracker store with their check-ins.
+    """
+    days = float(_set("RETENTION_DAYS") or "90")
+    if days < 0:
+        raise ValueError("RETENTION_DAYS must be 0 (keep everything) or more.")
+    return days

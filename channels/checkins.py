@@ -30,6 +30,8 @@ INTRO = "As promised, 48 hours have now passed since your back started hurting. 
 BUTTONS = [{"title": "Why?", "payload": f"/{names.ASK_WHY}"}, {"title": "Source", "payload": f"/{names.ASK_SOURCE}"}]
 # The delivery this server runs, for channels that hand check-ins out with the next reply.
 _running: Optional["CheckinDelivery"] = None
+# Every replica applies RETENTION_DAYS this often; deleting twice is harmless.
+RETENTION_EVERY_SECONDS = 3600.0
 # After 48 hours is a window open at 48: a message due at exactly 48 hours is said for just after.
 _JUST_AFTER = HEAT_WINDOW_HOURS + 0.5
 
@@ -54,6 +56,7 @@ class CheckinDelivery:
         self.telegram = telegram
         self._task: Optional[asyncio.Task[None]] = None
         self._agent_of: Any = lambda: None
+        self._next_retention = 0.0
 
     @property
     def checkins(self) -> CheckinStore:
@@ -108,7 +111,10 @@ class CheckinDelivery:
             await asyncio.sleep(settings.checkin_poll_seconds())
 
     async def tick(self, agent: Any) -> None:
-        """Carry out due erasures, then push due Telegram check-ins."""
+        """Carry out due erasures and the retention rule, then push due Telegram check-ins."""
+        if time.monotonic() >= self._next_retention:
+            self._next_retention = time.monotonic() + RETENTION_EVERY_SECONDS
+            await self.retain(agent, time.time())
         for request in await asyncio.to_thread(self.checkins.claim_due, kind=FORGET):
             await self.forget(agent, request)
         # Quiet hours hold unprompted messages back; a check-in due in them goes out when they end.
@@ -116,6 +122,20 @@ class CheckinDelivery:
             return
         for checkin in await asyncio.to_thread(self.checkins.claim_due, f"{TELEGRAM}:", kind=HEAT_48H):
             await self.push(agent, checkin)
+
+    async def retain(self, agent: Any, now: float) -> int:
+        """Erase conversations idle for longer than ``RETENTION_DAYS``; how many were erased."""
+        days = settings.retention_days()
+        if not days:
+            return 0
+        cutoff = now - days * 86400.0
+        erased = 0
+        for sender_id in await asyncio.to_thread(self.checkins.idle_conversations, cutoff):
+            async with agent.lock_store.lock(sender_id):
+                erased += await asyncio.to_thread(self.checkins.erase_if_idle, sender_id, cutoff)
+        if erased:
+            logger.info("Erased %d conversations idle for more than %g days.", erased, days)
+        return erased
 
     async def forget(self, agent: Any, request: Checkin) -> None:
         """Erase a conversation once no turn of it runs (the lock waits for the turn that asked)."""

@@ -157,3 +157,27 @@ def test_quiet_hours_default_and_bad_values(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setenv("CHECKIN_QUIET_HOURS", bad)
         with pytest.raises(ValueError):
             settings.checkin_quiet_hours()
+
+
+def test_retention_erases_only_conversations_idle_since_the_cutoff(database: Path) -> None:
+    day = 86400.0
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
+        connection.executemany("INSERT INTO events (sender_id, timestamp) VALUES (?, ?)",
+                               [("rest:old", NOW - 100 * day), ("rest:old", NOW - 95 * day),
+                                ("rest:recent", NOW - 100 * day), ("rest:recent", NOW - day),
+                                ("telegram:waiting", NOW - 100 * day)])
+    checkins = store(database)
+    checkins.schedule_heat_check("rest:old", 6, now=NOW - 95 * day)
+    [old] = checkins.claim_due(sender_id="rest:old", now=NOW - 93 * day)
+    checkins.delivered(old, now=NOW - 93 * day)
+    checkins.schedule_heat_check("telegram:waiting", 47, now=NOW - 2 * day)
+    cutoff = NOW - 90 * day
+    assert checkins.idle_conversations(cutoff) == ["rest:old", "telegram:waiting"]
+    assert checkins.erase_if_idle("rest:old", cutoff) is True
+    # A check-in still to come keeps its conversation.
+    assert checkins.erase_if_idle("telegram:waiting", cutoff) is False
+    with sqlite3.connect(database) as connection:
+        left = connection.execute("SELECT DISTINCT sender_id FROM events ORDER BY sender_id").fetchall()
+        assert left == [("rest:recent",), ("telegram:waiting",)]
+        assert connection.execute("SELECT sender_id FROM backcare_checkins").fetchall() == [("telegram:waiting",)]

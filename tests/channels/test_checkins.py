@@ -89,3 +89,18 @@ async def test_nothing_is_pushed_in_quiet_hours_and_it_goes_out_when_they_end(
     clock[0] += 9 * 3600  # 08:30 UTC
     await delivery.tick(agent)
     assert [m["to"] for m in telegram.sent] == ["telegram:42"]
+
+
+@pytest.mark.parametrize(("days", "erased"), [("90", 1), ("0", 0)])
+async def test_retention_days_erases_idle_conversations_unless_zero(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch, days: str, erased: int
+) -> None:
+    monkeypatch.setenv("RETENTION_DAYS", days)
+    now = 1_800_000_000.0
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 1)
+    checkins.schedule_heat_check("rest:old", 47.5, now=now - 100 * 86400)
+    [old] = checkins.claim_due(now=now - 99 * 86400)
+    checkins.delivered(old, now=now - 99 * 86400)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    assert await CheckinDelivery(checkins, store, None).retain(agent, now) == erased
+    assert len(checkins.idle_conversations(now - 90 * 86400)) == 1 - erased
