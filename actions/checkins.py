@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.answer import ActionAnswerGuidance
 from backcare.checkins import HEAT_WINDOW_HOURS, CheckinStore, get_checkins
 from backcare.onset import describe, hours_since
 
@@ -24,10 +25,24 @@ SCHEDULED = (
 SCHEDULED_NOT_PUSHED = " If you're not on Telegram, you'll get it with my first reply after that."
 STOPPED = "Done: I've cancelled your check-ins, so I won't message you unprompted."
 NOTHING_TO_STOP = "You have no check-ins scheduled, so I won't message you unprompted."
+UTTER_CONFIRM_FORGET = "utter_confirm_forget"
 FORGOTTEN = (
     "Done: I'm deleting this conversation, when your pain started, what you mentioned and your "
     "check-ins. If you write again, we start afresh."
 )
+
+
+def asked_just_before(tracker: Tracker, action: str) -> bool:
+    """Whether ``action`` was the bot's last action before the person's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") == action
+    return False
 
 
 class CheckinAction(Action, ABC):
@@ -56,8 +71,10 @@ class CheckinAction(Action, ABC):
 class ActionScheduleCheckin(CheckinAction):
     """Answers "yes, message me at 48 hours" by storing a check-in due at onset + 48 hours.
 
-    Reads the onset slot; sets no slot. Without a known onset it asks when the pain started;
-    past 48 hours it says heat is an option now instead.
+    Reads the onset and last_entry slots; sets none itself. Without a known onset it asks when
+    the pain started; past 48 hours it says heat is an option now instead. A typed message
+    after anything but the first-48-hours heat advice was a question ("can you remind me how
+    long to use the mat?") and is answered as one; the offer's button always schedules.
     """
 
     def name(self) -> str:
@@ -68,6 +85,9 @@ class ActionScheduleCheckin(CheckinAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Schedule the 48-hour message and say when it will come."""
+        tapped = (tracker.latest_message.get("text") or "").startswith("/")
+        if not tapped and tracker.get_slot(names.LAST_ENTRY) != names.NO_HEAT_ENTRY:
+            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
         hours = hours_since(tracker.get_slot(names.ONSET))
         if hours is None:
             dispatcher.utter_message(text=NO_ONSET)
@@ -102,6 +122,9 @@ class ActionStopCheckins(CheckinAction):
 class ActionForgetMe(CheckinAction):
     """Answers a confirmed "forget me": cancels the check-ins and queues the erasure.
 
+    Only right after the bot asked ``utter_confirm_forget``: a "yes, delete it" out of the blue
+    gets the question first, so nothing is erased on a misunderstood message.
+
     The Rasa server erases the conversation's rows (channels/checkin_loop.py) once this turn is
     saved and no other turn of it runs: erased from here, Rasa would write the whole
     conversation back when it saves this turn.
@@ -115,6 +138,9 @@ class ActionForgetMe(CheckinAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Queue the erasure and say what goes."""
+        if not asked_just_before(tracker, UTTER_CONFIRM_FORGET):
+            dispatcher.utter_message(response=UTTER_CONFIRM_FORGET)
+            return []
         self.checkins.request_forget(tracker.sender_id)
         dispatcher.utter_message(text=FORGOTTEN)
         return []

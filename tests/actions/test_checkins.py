@@ -105,12 +105,49 @@ async def test_what_do_you_know_lists_onset_equipment_and_check_ins(
     assert "forget me" in text
 
 
+CONFIRMATION_ASKED = [
+    {"event": "action", "name": "utter_confirm_forget"},
+    {"event": "bot", "text": "Shall I delete everything I keep about you?"},
+    {"event": "action", "name": "action_listen"},
+    {"event": "user", "text": "yes, forget me"},
+]
+
+
+async def test_forget_me_without_the_question_just_asked_asks_it_and_keeps_everything(
+    checkins: CheckinStore, domain: Dict[str, Any]
+) -> None:
+    checkins.schedule_heat_check("telegram:5", 6)
+    dispatcher = CollectingDispatcher()
+    asked_earlier = tracker("telegram:5", {})
+    asked_earlier.events = [*CONFIRMATION_ASKED[:3], {"event": "user", "text": "thanks"},
+                            {"event": "action", "name": "utter_thanks"}, {"event": "action", "name": "action_listen"},
+                            {"event": "user", "text": "erase"}]
+    await ActionForgetMe(checkins).run(dispatcher, asked_earlier, domain)
+    assert dispatcher.messages[0]["response"] == "utter_confirm_forget"
+    assert len(checkins.pending("telegram:5")) == 1
+    assert checkins.claim_due("telegram:5") == []
+
+
+async def test_a_typed_remind_me_question_after_other_advice_is_answered_not_scheduled(
+    checkins: CheckinStore, store: GuidanceStore, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    question = make_tracker("can you remind me how long to use the mat", names.ACCEPT_CHECKIN,
+                            slots={"onset": "this morning", "last_entry": "equipment.acupressure_mat_how_long"})
+    question.sender_id = "telegram:5"
+    await ActionScheduleCheckin(checkins).run(dispatcher, question, domain)
+    assert checkins.pending("telegram:5") == []
+    assert "message you" not in said(dispatcher)
+
+
 async def test_confirmed_forget_me_cancels_check_ins_and_queues_the_erasure(
     checkins: CheckinStore, domain: Dict[str, Any]
 ) -> None:
     checkins.schedule_heat_check("telegram:5", 6)
     dispatcher = CollectingDispatcher()
-    await ActionForgetMe(checkins).run(dispatcher, tracker("telegram:5", {}), domain)
+    confirmed = tracker("telegram:5", {})
+    confirmed.events = CONFIRMATION_ASKED
+    await ActionForgetMe(checkins).run(dispatcher, confirmed, domain)
     assert said(dispatcher) == FORGOTTEN.lower()
     assert checkins.pending("telegram:5") == []
     assert [c.kind for c in checkins.claim_due("telegram:5")] == [FORGET]
