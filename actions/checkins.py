@@ -1,5 +1,6 @@
 """Check-ins the person asks for: scheduling the 48-hour heat message, stopping them, forgetting."""
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
@@ -26,6 +27,8 @@ SCHEDULED_NOT_PUSHED = " If you're not on Telegram, you'll get it with my first 
 STOPPED = "Done: I've cancelled your check-ins, so I won't message you unprompted."
 NOTHING_TO_STOP = "You have no check-ins scheduled, so I won't message you unprompted."
 UTTER_CONFIRM_FORGET = "utter_confirm_forget"
+# "Stop check-ins" must say stop: a misread "remind me" must not cancel what the person asked for.
+STOP_WORDS = re.compile(r"\b(stop|cancel|no more|don'?t|do not|turn off|unsubscribe|end|quit|enough)\b", re.IGNORECASE)
 FORGOTTEN = (
     "Done: I'm deleting this conversation, when your pain started, what you mentioned and your "
     "check-ins. If you write again, we start afresh."
@@ -104,7 +107,10 @@ class ActionScheduleCheckin(CheckinAction):
 
 
 class ActionStopCheckins(CheckinAction):
-    """Answers "stop check-ins" by cancelling this conversation's pending check-ins. Reads no slot."""
+    """Answers "stop check-ins" by cancelling this conversation's pending check-ins. Reads no slot.
+
+    A message without a word for stopping was misread and is answered as a question.
+    """
 
     def name(self) -> str:
         """The action's name in the domain."""
@@ -114,6 +120,8 @@ class ActionStopCheckins(CheckinAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Cancel the check-ins and say so."""
+        if not STOP_WORDS.search(tracker.latest_message.get("text") or ""):
+            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
         cancelled = self.checkins.cancel(tracker.sender_id)
         dispatcher.utter_message(text=STOPPED if cancelled else NOTHING_TO_STOP)
         return []

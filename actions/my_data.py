@@ -1,5 +1,6 @@
 """What the bot keeps about the person, for "what do you know about me?"."""
 
+import re
 import time
 from typing import Any, Dict, List
 
@@ -8,12 +9,15 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.answer import ActionAnswerGuidance
 from actions.checkins import CheckinAction
 from backcare.onset import UNKNOWN, describe
 
 INTRO = "Here's what I keep about you in this conversation:"
 NOTHING = "I don't keep anything about you yet beyond this conversation's messages."
 OUTRO = 'Say "forget me" to delete all of it, or "stop check-ins" to cancel check-ins.'
+# "What do you know about heat?" asks about heat, not about the person.
+ABOUT_ME = re.compile(r"\b(me|my|mine|myself|i|personal)\b", re.IGNORECASE)
 MENTIONED = {names.EQUIPMENT: "equipment", names.BODY_AREA: "where it hurts", names.THERAPY: "heat or ice"}
 
 
@@ -21,6 +25,7 @@ class ActionMyData(CheckinAction):
     """Answers "what do you know about me?": the onset, what was mentioned, scheduled check-ins.
 
     Reads the onset, equipment, body_area and therapy slots and the pending check-ins; sets none.
+    A message that is not about the person ("what do you know about heat?") is answered as a question.
     """
 
     def name(self) -> str:
@@ -31,6 +36,8 @@ class ActionMyData(CheckinAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """List what is kept, one line each."""
+        if not ABOUT_ME.search(tracker.latest_message.get("text") or ""):
+            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
         lines = []
         onset = tracker.get_slot(names.ONSET)
         if onset and onset != UNKNOWN:

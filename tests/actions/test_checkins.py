@@ -31,8 +31,8 @@ def checkins(tmp_path: Path) -> CheckinStore:
     return CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}")
 
 
-def tracker(sender: str, slots: Dict[str, Any]) -> Tracker:
-    base = make_tracker("/accept_checkin", names.ACCEPT_CHECKIN, slots=slots)
+def tracker(sender: str, slots: Dict[str, Any], text: str = "/accept_checkin") -> Tracker:
+    base = make_tracker(text, names.ACCEPT_CHECKIN, slots=slots)
     base.sender_id = sender
     return base
 
@@ -83,12 +83,29 @@ async def test_rest_is_told_the_check_in_comes_with_the_next_reply(
 async def test_stop_check_ins_cancels_them(checkins: CheckinStore, domain: Dict[str, Any]) -> None:
     checkins.schedule_heat_check("telegram:5", 6)
     dispatcher = CollectingDispatcher()
-    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}), domain)
+    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}, "stop check-ins"), domain)
     assert said(dispatcher) == STOPPED.lower()
     assert checkins.pending("telegram:5") == []
     dispatcher = CollectingDispatcher()
-    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}), domain)
+    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}, "no more reminders"), domain)
     assert said(dispatcher) == NOTHING_TO_STOP.lower()
+
+
+async def test_a_misread_remind_me_does_not_cancel_anything(checkins: CheckinStore, domain: Dict[str, Any]) -> None:
+    checkins.schedule_heat_check("telegram:5", 6)
+    dispatcher = CollectingDispatcher()
+    await ActionStopCheckins(checkins).run(dispatcher, tracker("telegram:5", {}, "remind me"), domain)
+    assert "cancelled" not in said(dispatcher)
+    assert len(checkins.pending("telegram:5")) == 1
+
+
+async def test_what_do_you_know_about_heat_is_not_about_the_person(
+    checkins: CheckinStore, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"onset": "this morning"}
+    await ActionMyData(checkins).run(dispatcher, tracker("telegram:5", slots, "what do you know about heat"), domain)
+    assert "keep about you" not in said(dispatcher)
 
 
 async def test_what_do_you_know_lists_onset_equipment_and_check_ins(
@@ -97,7 +114,7 @@ async def test_what_do_you_know_lists_onset_equipment_and_check_ins(
     checkins.schedule_heat_check("telegram:5", 6)
     dispatcher = CollectingDispatcher()
     slots = {"onset": "this morning", "equipment": "foam roller"}
-    await ActionMyData(checkins).run(dispatcher, tracker("telegram:5", slots), domain)
+    await ActionMyData(checkins).run(dispatcher, tracker("telegram:5", slots, "what do you know about me?"), domain)
     text = said(dispatcher)
     assert "when your pain started: this morning" in text
     assert "equipment: foam roller" in text

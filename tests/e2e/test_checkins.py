@@ -107,18 +107,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, object
     """Schedule check-ins in four conversations, restart after they fell due, and hand over what happened."""
     with BotApiStandin() as api:
         stack = Stack(tmp_path_factory.mktemp("checkins"), api)
-        kept, stopped, forgotten = new_chat(), new_chat(), new_chat()
+        kept, stopped, forgotten, typed = new_chat(), new_chat(), new_chat(), new_chat()
         rest = Conversation("", f"checkin-{uuid.uuid4().hex[:8]}")
         stack.start(poll_seconds=3600)
         try:
             scheduled = {}
-            for chat in (kept, stopped, forgotten):
+            for chat in (kept, stopped, forgotten, typed):
                 stack.say(chat, "/start")
                 assert any("48 hours" in t for t in stack.say(chat, HEAT))
                 scheduled[chat] = " ".join(stack.tap(chat, OFFER))
             stopped_reply = " ".join(stack.say(stopped, "stop check-ins"))
             forget_question = " ".join(stack.say(forgotten, "forget me"))
             forget_reply = " ".join(stack.tap(forgotten, "Yes, forget me"))
+            stack.say(typed, "please delete my data")
+            typed_reply = " ".join(stack.say(typed, "yes"))
             rest.url = stack.rasa.url
             rest.text("hi")
             rest_offer = rest.say(HEAT)[-1]
@@ -132,11 +134,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, object
         try:
             deadline = time.monotonic() + 30
             erased = f"telegram:{forgotten}"
-            while time.monotonic() < deadline and not (stack.check_ins(kept) and stack.rows("events", erased) == 0):
+            while time.monotonic() < deadline and not (
+                stack.check_ins(kept) and stack.rows("events", erased) == 0 == stack.rows("events", f"telegram:{typed}")
+            ):
                 time.sleep(0.25)
             time.sleep(3)  # a few more polls, in which nothing more may arrive
             web_replies = asyncio.run(web_return(stack.rasa.url, web_session))
             yield {"stack": stack, "kept": kept, "stopped": stopped, "forgotten": forgotten, "rest": rest,
+                   "typed": typed, "typed_reply": typed_reply,
                    "scheduled": scheduled, "stopped_reply": stopped_reply, "forget_question": forget_question,
                    "forget_reply": forget_reply, "rest_offer": rest_offer, "rest_scheduled": rest_scheduled,
                    "web_replies": web_replies}
@@ -191,6 +196,15 @@ def test_forget_me_asks_then_leaves_no_row_and_nothing_arrives(stack: Dict[str, 
     assert s.rows("backcare_checkins", f"telegram:{chat}") == 0
     # It starts afresh: the next message opens a new conversation with the disclaimer.
     assert any("not a doctor" in t for t in s.say(chat, "hello"))  # type: ignore[arg-type]
+
+
+def test_a_typed_yes_to_the_forget_me_question_erases_too(stack: Dict[str, object]) -> None:
+    s = stack["stack"]
+    assert isinstance(s, Stack)
+    assert "start afresh" in str(stack["typed_reply"])
+    chat = stack["typed"]
+    assert s.check_ins(chat) == []  # type: ignore[arg-type]
+    assert s.rows("events", f"telegram:{chat}") == 0 and s.rows("backcare_checkins", f"telegram:{chat}") == 0
 
 
 def test_rest_gets_the_check_in_with_its_next_reply_once(stack: Dict[str, object]) -> None:
