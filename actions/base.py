@@ -78,7 +78,8 @@ class StoreAction(Action, ABC):
         asked, this sets ``pending_entry`` and says nothing, and the rules in
         data/rules/guidance.yml run the onset form and then answer the pending entry; once
         it was asked and not known ("not sure"), the onset-free entry is said instead.
-        ``also``, an entry for a second question in the same message, is offered as a button.
+        ``also``, an entry for a second question in the same message, is offered as a button;
+        advice for the first 48 hours comes with the offer of a message when they are over.
         Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
         """
         hours = self.onset_hours(tracker)
@@ -88,6 +89,9 @@ class StoreAction(Action, ABC):
         buttons = self.buttons(entry, hours)
         if also is not None and also.id != entry.id:
             buttons.insert(1, entry_button(also))
+        if entry.id == names.NO_HEAT_ENTRY:
+            # Heat becomes an option at 48 hours: offer to say so then (actions/checkins.py).
+            buttons.insert(1, {"title": names.CHECKIN_OFFER, "payload": f"/{names.ACCEPT_CHECKIN}"})
         dispatcher.utter_message(text=entry.render(hours), buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
         events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]

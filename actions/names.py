@@ -35,3 +35,9 @@ UTTER_NO_CONTEXT = "utter_no_context"
 UTTER_ONSET_NOTED = "utter_onset_noted"
 INFORM_ONSET = "inform_onset"
 UTTER_DISCLAIMER = "utter_disclaimer"
+
+# Check-ins and the person's data (actions/checkins.py, actions/my_data.py).
+ACCEPT_CHECKIN = "accept_checkin"
+NO_HEAT_ENTRY = "heat_ice.no_heat_first_48h"
+AFTER_48H_ENTRY = "heat_ice.after_48h"
+CHECKIN_OFFER = "Shall I message you when 48 hours have passed?"

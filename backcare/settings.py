@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,3 +63,47 @@ def web_session_secret() -> Optional[str]:
 def web_session_secret_file() -> Path:
     """Where the generated session key is kept (``WEB_SESSION_SECRET_FILE``, default ``var/web_session_secret``)."""
     return Path(_set("WEB_SESSION_SECRET_FILE") or REPO_ROOT / "var" / "web_session_secret")
+
+
+def checkin_time_scale() -> float:
+    """How many times faster check-in time runs (``CHECKIN_TIME_SCALE``, default 1): a test and demo setting.
+
+    Every check-in delay is divided by it, so at 86400 a 48-hour check-in is due after 2 s.
+    """
+    scale = float(_set("CHECKIN_TIME_SCALE") or "1")
+    if scale <= 0:
+        raise ValueError("CHECKIN_TIME_SCALE must be a positive number.")
+    return scale
+
+
+def checkin_poll_seconds() -> float:
+    """How often each Rasa server looks for due check-ins (``CHECKIN_POLL_SECONDS``, default 5)."""
+    return float(_set("CHECKIN_POLL_SECONDS") or "5")
+
+
+def checkin_quiet_hours() -> Optional[Tuple[int, int]]:
+    """Hours of the day (UTC) when no check-in is pushed (``CHECKIN_QUIET_HOURS``, default ``21-8``).
+
+    ``start-end`` in whole hours; a check-in due then is sent when they end. Empty turns them off.
+    """
+    raw = os.environ.get("CHECKIN_QUIET_HOURS", "21-8").strip()
+    if not raw:
+        return None
+    start, sep, end = raw.partition("-")
+    if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+        raise ValueError("CHECKIN_QUIET_HOURS must look like 21-8 (from hour, to hour, UTC), or be empty.")
+    hours = int(start), int(end)
+    if not all(0 <= h <= 23 for h in hours):
+        raise ValueError("CHECKIN_QUIET_HOURS hours must be 0-23.")
+    return hours
+
+
+def retention_days() -> float:
+    """Days a conversation is kept after its last message (``RETENTION_DAYS``, default 90; 0 keeps all).
+
+    Older conversations are deleted from the tracker store with their check-ins.
+    """
+    days = float(_set("RETENTION_DAYS") or "90")
+    if days < 0:
+        raise ValueError("RETENTION_DAYS must be 0 (keep everything) or more.")
+    return days

@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from backcare import settings
 from channels.action_timeout import apply_action_timeout
+from channels.checkins import CheckinDelivery, telegram_output
 from channels.conversation_ids import REST, conversation_id
 from channels.guard import APOLOGY, clean_text, has_control, reply_instead
 from channels.rest_access import MIN_TOKEN_CHARS, RestAccess, bearer_matches, rest_access
@@ -70,6 +71,7 @@ class GuardedRestInput(RestInput):
             token: ``REST_TOKEN``, or None when unset.
         """
         self.token = token
+        self.checkins: Optional[CheckinDelivery] = None
         # Until the server starts and says where it listens, judge by RASA_INTERFACE alone.
         self.access = rest_access([settings.rasa_interface()], token)
 
@@ -110,6 +112,17 @@ class GuardedRestInput(RestInput):
             level = logging.WARNING if self.access is RestAccess.OFF else logging.INFO
             logger.log(level, "REST webhook: %s.", self.access.value)
 
+        # Every Rasa server of ours has this channel, so it runs the check-in delivery.
+        @hook.listener("after_server_start")
+        async def start_checkins(app: Any, _loop: Any) -> None:
+            self.checkins = CheckinDelivery(telegram=telegram_output())
+            self.checkins.start(lambda: getattr(app.ctx, "agent", None))
+
+        @hook.listener("before_server_stop")
+        async def stop_checkins(_app: Any, _loop: Any) -> None:
+            if self.checkins is not None:
+                await self.checkins.stop()
+
         # Open on every server: health checks need no token and reveal no conversation.
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -139,9 +152,20 @@ class GuardedRestInput(RestInput):
             if not isinstance(text, str):
                 return _error(400, "'message' must be a string.")
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
-            return response.json(await self.handle(on_new_message, sender, text, metadata))
+            due = await self.due_checkins(sender)
+            return response.json([*due, *await self.handle(on_new_message, sender, text, metadata)])
 
         return hook
+
+    async def due_checkins(self, sender: str) -> List[Dict[Text, Any]]:
+        """The sender's check-ins that fell due since their last message, to come before the reply.
+
+        REST cannot message anyone unprompted, so they wait for the person's next message.
+        """
+        if self.checkins is None:
+            return []
+        replies = await self.checkins.due_replies_now(conversation_id(REST, sender))
+        return [{"recipient_id": sender, **reply} for reply in replies]
 
     async def handle(
         self,

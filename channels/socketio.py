@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels import checkins
 from channels.conversation_ids import WEB, conversation_id
 from channels.guard import APOLOGY, EMPTY_REPLY, clean_text, reply_instead
 from channels.web_session import SecretError, SessionSigner, signer_from_settings
@@ -149,6 +150,10 @@ class GuardedSocketIOInput(SocketIOInput):
         if instead:
             await output.send_text_message(sender, instead)
             return
+        delivery = checkins.running()
+        # The page cannot be messaged while it is closed: due check-ins come before the reply.
+        for due in await delivery.due_replies_now(sender) if delivery is not None else []:
+            await output.send_text_with_buttons(sender, due["text"], due["buttons"])
         metadata = data.get(self.metadata_key)
         try:
             await on_new_message(

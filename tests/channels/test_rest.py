@@ -23,7 +23,8 @@ async def started(channel: GuardedRestInput, bound: str) -> GuardedRestInput:
     async def on_new_message(_: Any) -> None:
         return None
 
-    [hook] = channel.blueprint(on_new_message)._future_listeners
+    listeners = channel.blueprint(on_new_message)._future_listeners
+    [hook] = [listener for listener in listeners if listener.event == "before_server_start"]
     await hook.listener(SimpleNamespace(state=SimpleNamespace(host=bound)), None)
     return channel
 

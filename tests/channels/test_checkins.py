@@ -1,0 +1,106 @@
+"""Check-in delivery in the Rasa server: a refused send is retried after a back-off and sent once."""
+
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Dict, List
+
+import pytest
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from backcare.checkins import CheckinStore
+from backcare.store import GuidanceStore
+from channels.checkins import INTRO, CheckinDelivery
+
+pytestmark = pytest.mark.unit
+
+
+class FlakyTelegram:
+    """Refuses the first ``failures`` sends, as Telegram does when it is down."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: List[Dict[str, Any]] = []
+
+    async def send_text_with_buttons(self, recipient: str, text: str, buttons: List[Dict[str, Any]]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Bot API unreachable")
+        self.sent.append({"to": recipient, "text": text})
+
+    async def close_session(self) -> None:
+        return None
+
+
+class Processor:
+    def __init__(self) -> None:
+        self.trackers: Dict[str, DialogueStateTracker] = {}
+
+    async def get_tracker(self, sender: str) -> DialogueStateTracker:
+        return self.trackers.setdefault(sender, DialogueStateTracker(sender, []))
+
+    async def save_tracker(self, tracker: DialogueStateTracker) -> None:
+        self.trackers[tracker.sender_id] = tracker
+
+
+async def test_a_refused_send_is_retried_after_the_back_off_and_sent_once(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "")
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr("backcare.checkins.time.time", lambda: clock[0])
+    monkeypatch.setattr("channels.checkins.time.time", lambda: clock[0])
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    checkins.schedule_heat_check("telegram:42", 6)
+    checkins.schedule_heat_check("rest:me", 6)
+    telegram = FlakyTelegram(failures=2)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    delivery = CheckinDelivery(checkins, store, telegram)
+
+    for step in (2.0, 0.5, 2.0, 4.0, 10.0, 10.0):
+        clock[0] += step
+        await delivery.tick(agent)
+    assert [m["to"] for m in telegram.sent] == ["telegram:42"]
+    assert telegram.sent[0]["text"].startswith(INTRO)
+    [bot] = [e for e in agent.processor.trackers["telegram:42"].events if e.type_name == "bot"]
+    assert bot.text == telegram.sent[0]["text"] and bot.metadata["entry_id"] == "heat_ice.after_48h"
+    # REST is never pushed: its check-in waits for the next message.
+    assert [r["text"][: len(INTRO)] for r in await delivery.due_replies(agent, "rest:me")] == [INTRO]
+    assert await delivery.due_replies(agent, "rest:me") == []
+
+
+async def test_nothing_is_pushed_in_quiet_hours_and_it_goes_out_when_they_end(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "21-8")
+    clock = [datetime(2026, 12, 1, 20, 30, tzinfo=timezone.utc).timestamp()]
+    monkeypatch.setattr("backcare.checkins.time.time", lambda: clock[0])
+    monkeypatch.setattr("channels.checkins.time.time", lambda: clock[0])
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    checkins.schedule_heat_check("telegram:42", 47.9)
+    telegram = FlakyTelegram(failures=0)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    delivery = CheckinDelivery(checkins, store, telegram)
+    for _ in range(3):
+        clock[0] += 3600
+        await delivery.tick(agent)  # 21:30, 22:30, 23:30 UTC: due, held back
+    assert telegram.sent == []
+    clock[0] += 9 * 3600  # 08:30 UTC
+    await delivery.tick(agent)
+    assert [m["to"] for m in telegram.sent] == ["telegram:42"]
+
+
+@pytest.mark.parametrize(("days", "erased"), [("90", 1), ("0", 0)])
+async def test_retention_days_erases_idle_conversations_unless_zero(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch, days: str, erased: int
+) -> None:
+    monkeypatch.setenv("RETENTION_DAYS", days)
+    now = 1_800_000_000.0
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 1)
+    checkins.schedule_heat_check("rest:old", 47.5, now=now - 100 * 86400)
+    [old] = checkins.claim_due(now=now - 99 * 86400)
+    checkins.delivered(old, now=now - 99 * 86400)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    assert await CheckinDelivery(checkins, store, None).retain(agent, now) == erased
+    assert len(checkins.idle_conversations(now - 90 * 86400)) == 1 - erased
