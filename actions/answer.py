@@ -9,10 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import StoreAction, entry_button
+from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
 
-RANKING = "guidance_ranking"
-ALSO = "guidance_also"
 # Context on top of the NLU's text score (a cosine plus a share of BM25, about 0 to 1.2): a thing
 # named in this message pins the answer down; one named earlier only tips a close call, so a
 # clear question on a new topic is not dragged back to the old one.

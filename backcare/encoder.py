@@ -23,7 +23,8 @@ import numpy as np
 DIMENSIONS = 384
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-# Chat messages are short; longer ones are split into sentences before they get here.
+# Chat messages are short; a longer one is cut at this many tokens (the red-flag check splits
+# messages into clauses first, so a sign late in a long message still counts).
 MAX_TOKENS = 128
 CACHE_SIZE = 4096
 # Texts per ONNX run. onnxruntime's arena keeps its peak allocation for the life of the process,

@@ -19,6 +19,10 @@ import numpy as np
 from backcare.encoder import SentenceEncoder
 from backcare.store import Entry, GuidanceStore
 
+# Where the NLU puts its ranking in the parse data, for the actions to read: the best entries,
+# and the best entry of a second question in the same message.
+RANKING = "guidance_ranking"
+ALSO = "guidance_also"
 # Tuned on bench/eval/questions.csv (see the README's benchmark section), never on the fresh sets.
 BM25_WEIGHT = 0.25
 # The second-best cosine of an entry counts a little: several close paraphrases beat one fluke.

@@ -20,12 +20,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.encoder import get_encoder
-from backcare.ranking import GuidanceIndex
+from backcare.ranking import ALSO, RANKING, GuidanceIndex
 from backcare.store import get_store
 
-RANKING = "guidance_ranking"
-# The best entry for a second question in the same message ("... and can I use heat?"), if any.
-ALSO = "guidance_also"
 LIMIT = 20
 # A second question counts when its own best entry is at least this good (a cosine-scale score).
 ALSO_MIN_SCORE = 0.6
