@@ -72,6 +72,10 @@ class GuidanceIndex:
                 second[owner] = value
         return best + SECOND_WEIGHT * np.maximum(second, 0)
 
+    def nearest(self, texts: Sequence[str]) -> List[str]:
+        """Meaning alone (the bench's dense baseline): the entry whose question or paraphrase is nearest."""
+        return [self._ids[int(np.argmax(self.dense(v)))] for v in self._encoder.encode(list(texts))]
+
     def rank(self, text: str, limit: int = 10) -> List[Scored]:
         """The ``limit`` best entries for ``text``, best first."""
         vector = self._encoder.encode([text])[0]
@@ -89,8 +93,3 @@ class GuidanceIndex:
 def asks(entry: Entry) -> Tuple[str, ...]:
     """The texts that stand for an entry: how people ask its question."""
     return (entry.question, *entry.paraphrases)
-
-
-def dense_only(index: GuidanceIndex, texts: Sequence[str]) -> List[str]:
-    """The bench's pure dense baseline: the entry whose question or paraphrase is nearest."""
-    return [index.store.entries[int(np.argmax(index.dense(v)))].id for v in index._encoder.encode(list(texts))]

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from tqdm import tqdm
 
-from backcare.ranking import GuidanceIndex, dense_only
+from backcare.ranking import GuidanceIndex
 from backcare.store import GuidanceStore
 from bench.client import send
 from bench.common import REPO
@@ -140,5 +140,5 @@ def bm25_baseline(store: GuidanceStore, questions: Sequence[Question]) -> List[A
 
 def dense_baseline(index: GuidanceIndex, questions: Sequence[Question]) -> List[Answer]:
     """Pure meaning: the entry whose question or paraphrases the encoder puts nearest."""
-    found = dense_only(index, [q.text for q in questions])
+    found = index.nearest([q.text for q in questions])
     return [Answer(q.text, q.labels, entry, entry in q.labels) for q, entry in zip(questions, found)]
