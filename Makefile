@@ -174,4 +174,4 @@ red-flags: setup ## Red-flag layers on tests/data/red_flags.csv: dev-split thres
 	$(BIN)/python -m bench.red_flags
 
 clean: ## Remove generated files (keeps the venv).
-	rm -rf models spacy_model results var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models spacy_model results var $(GUIDANCE_EXAMPLES) .pytest_cache .mypy_cache .ruff_cache
