@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import StoreAction, entry_button
+from backcare import recall
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
 
@@ -31,13 +32,6 @@ CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 MEDICINE_ENTRY = "doctor.medicine_questions"
-# "What was that about pressure again?", "back to my first question", "and the other one?".
-RECALL = re.compile(
-    r"\b(what was (that|it)|what did you say about|remind me|you said|you mentioned|you told me|back to (my|the)"
-    r"|first question|other one|the first one|earlier)\b|\babout\b.*\bagain\b"
-)
-FIRST = re.compile(r"\b(first question|the first one|back to (the|my) first)\b")
-OTHER = re.compile(r"\b(the other one|other one)\b")
 # A new onset that corrects the one an answer was given for: "no wait, it was 4 days ago".
 CORRECTION = re.compile(r"\b(wait|hang on|hold on|actually|sorry|i mean|my mistake|correction|oops|scratch that)\b")
 
@@ -146,14 +140,15 @@ class ActionAnswerGuidance(GuidanceAction):
 
     def recalled(self, tracker: Tracker) -> Optional[Entry]:
         """An earlier answer the message asks for again, or None when it asks nothing of the kind."""
+        kind = tracker.latest_message.get(recall.RECALL)
         said = [e for e in (self.store.get(i) for i in tracker.get_slot(names.SAID_ENTRIES) or []) if e]
-        text = (tracker.latest_message.get("text") or "").lower()
-        if not said or not RECALL.search(text):
+        if not said or kind is None:
             return None
-        if FIRST.search(text):
+        if kind == recall.FIRST:
             return said[0]
-        if OTHER.search(text):
+        if kind == recall.OTHER:
             return said[-2] if len(said) > 1 else said[0]
+        text = tracker.latest_message.get("text") or ""
         scores = {i.get("id"): float(i.get("score") or 0) for i in tracker.latest_message.get(RANKING) or []}
         words = self.store.scores(text)
         best = max(said, key=lambda e: (scores.get(e.id, 0.0), words.get(e.id, 0.0)))

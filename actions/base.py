@@ -8,7 +8,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.safety import escalate
+from backcare import subject
 from backcare.onset import hours_since
+from backcare.red_flag_data import IF_AGE, RedFlagData, Sign, get_red_flags
 from backcare.store import Entry, GuidanceStore, get_store
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
@@ -23,12 +26,13 @@ def entry_button(entry: Entry) -> Dict[str, Any]:
 class StoreAction(Action, ABC):
     """An action that reads the guidance store, handed in or loaded on first use.
 
-    The rasa-sdk server builds every action with no arguments, so the store defaults to the
-    shared lazily loaded one; tests pass a small store of their own.
+    The rasa-sdk server builds every action with no arguments, so the store (and the red-flag
+    data) default to the shared lazily loaded ones; tests pass a small store of their own.
     """
 
-    def __init__(self, store: Optional[GuidanceStore] = None) -> None:
+    def __init__(self, store: Optional[GuidanceStore] = None, red_flags: Optional[RedFlagData] = None) -> None:
         self._store = store
+        self._red_flags = red_flags
 
     # Abstract so that the action server, which registers every concrete Action subclass,
     # skips the base classes.
@@ -42,6 +46,13 @@ class StoreAction(Action, ABC):
         if self._store is None:
             self._store = get_store()
         return self._store
+
+    @property
+    def red_flags(self) -> RedFlagData:
+        """The red-flag data, for age-bound signs whose age was said in an earlier turn."""
+        if self._red_flags is None:
+            self._red_flags = get_red_flags()
+        return self._red_flags
 
     def mentioned(self, tracker: Tracker) -> Dict[str, str]:
         """Vocabulary ids named in the latest message, by entity kind."""
@@ -81,10 +92,25 @@ class StoreAction(Action, ABC):
         ``also``, an entry for a second question in the same message, is offered as a button;
         advice for the first 48 hours comes with the offer of a message when they are over.
         Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
+
+        A question about someone else ("can my dad use heat?") is answered for them, and kept
+        in ``advice_for`` for the next questions; an age-bound warning sign ("he's never had
+        back pain before") escalates when the age known for them, from any turn, is in its range.
         """
+        text = tracker.latest_message.get("text") or ""
+        who, age = subject.follow(text, tracker.get_slot(names.ADVICE_FOR), tracker.get_slot(names.SUBJECT_AGE))
+        about: List[EventType] = [
+            SlotSet(slot, value)
+            for slot, value in ((names.ADVICE_FOR, who), (names.SUBJECT_AGE, age))
+            if tracker.get_slot(slot) != value
+        ]
+        aged = self.age_bound_signs(tracker, age)
+        if aged:
+            tier = max((s.tier for s in aged), key=lambda t: t.rank)
+            return about + escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in aged])
         hours = self.onset_hours(tracker)
         if self.store.depends_on_onset(entry) and tracker.get_slot(names.ONSET) is None:
-            return [SlotSet(names.PENDING_ENTRY, entry.id)]
+            return [*about, SlotSet(names.PENDING_ENTRY, entry.id)]
         entry = self.store.for_onset(entry, hours)
         buttons = self.buttons(entry, hours)
         if also is not None and also.id != entry.id:
@@ -92,12 +118,18 @@ class StoreAction(Action, ABC):
         if entry.id == names.NO_HEAT_ENTRY:
             # Heat becomes an option at 48 hours: offer to say so then (actions/checkins.py).
             buttons.insert(1, {"title": names.CHECKIN_OFFER, "payload": f"/{names.ACCEPT_CHECKIN}"})
-        dispatcher.utter_message(text=entry.render(hours), buttons=buttons, entry_id=entry.id)
+        advice = entry.render(hours)
+        dispatcher.utter_message(text=f"For {who}: {advice}" if who else advice, buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
-        events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
+        events = [*about, SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
         if tracker.get_slot(names.PENDING_ENTRY) is not None:
             events.append(SlotSet(names.PENDING_ENTRY, None))
         return events
+
+    def age_bound_signs(self, tracker: Tracker, age: Optional[float]) -> List[Sign]:
+        """Age-bound signs the message mentioned without an age, that count at ``age``."""
+        signs = [self.red_flags.sign(i) for i in tracker.latest_message.get(IF_AGE) or []]
+        return [s for s in signs if s is not None and s.age is not None and age is not None and s.age.fits(age)]
 
     def buttons(self, entry: Entry, hours: Optional[float]) -> List[Dict[str, Any]]:
         """Quick replies for the natural next questions about an entry that fit the onset."""

@@ -11,6 +11,18 @@ from actions import names
 from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
 
 
+def escalate(
+    dispatcher: CollectingDispatcher, tracker: Tracker, red_flags: RedFlagData, tier: Tier, signs: List[str]
+) -> List[EventType]:
+    """Say ``tier``'s message for ``signs`` and end any active form and pending question."""
+    dispatcher.utter_message(text=red_flags.message_for(tier, signs), red_flag_tier=tier.value)
+    events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
+    # A question the onset form was asking for is dropped: the escalation is the answer.
+    if tracker.get_slot(names.PENDING_ENTRY) is not None:
+        events.append(SlotSet(names.PENDING_ENTRY, None))
+    return events
+
+
 class ActionEscalate(Action):
     """Answers any message the red-flag detector marked, instead of self-care tips.
 
@@ -59,9 +71,4 @@ class ActionEscalate(Action):
     ) -> List[EventType]:
         """Say the tier's message for the signs heard and end any active form."""
         tier, signs = self.tier_and_signs(tracker)
-        dispatcher.utter_message(text=self.red_flags.message_for(tier, signs), red_flag_tier=tier.value)
-        events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
-        # A question the onset form was asking for is dropped: the escalation is the answer.
-        if tracker.get_slot(names.PENDING_ENTRY) is not None:
-            events.append(SlotSet(names.PENDING_ENTRY, None))
-        return events
+        return escalate(dispatcher, tracker, self.red_flags, tier, signs)

@@ -22,6 +22,9 @@ from pydantic import BaseModel, Field, ValidationError, root_validator, validato
 
 RED_FLAGS_FILE = Path(__file__).resolve().parent.parent / "guidance" / "safety" / "red_flags.yml"
 
+# Where the NLU lists age-bound signs a message mentions without stating an age ("he's never
+# had back pain before"), for the answering action to check against an age said earlier.
+IF_AGE = "red_flag_if_age"
 SIGN_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CLASS_REF = re.compile(r"@([a-z_]+)")
 # The semantic layer needs enough phrasings to cover how people say a sign (clinical, plain,
@@ -81,6 +84,10 @@ class AgeRange(BaseModel):
 
     class Config:
         extra = "forbid"
+
+    def fits(self, age: float) -> bool:
+        """Whether the sign counts for someone of ``age``."""
+        return age < self.below or age > self.above
 
 
 class Sign(BaseModel):

@@ -15,15 +15,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.intents import set_intent
 from nlu.language_check import looks_non_english
 
 NON_ENGLISH = "non_english"
@@ -71,8 +66,5 @@ class LanguageDetector(GraphComponent):
             if looks_non_english(
                 [t.text for t in doc], text, known, self._config["min_words"], self._config["share"]
             ):
-                intent = {INTENT_NAME_KEY: NON_ENGLISH, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != NON_ENGLISH]
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+                set_intent(message, NON_ENGLISH)
         return messages

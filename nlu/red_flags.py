@@ -21,30 +21,23 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
+from backcare.red_flag_data import IF_AGE
+from nlu.intents import set_intent
 from nlu.semantic import SemanticMatcher, get_semantic
-from nlu.triage import Finding, Triage, get_triage
+from nlu.triage import Finding, Reading, Triage, get_triage
 
 ENTITY = "red_flag_sign"
+ANSWERING_INTENTS = ("ask_guidance", "ask_medicine")
 EXTRACTOR = "RedFlagDetector"
 
 
 def mark(message: Message, finding: Finding) -> None:
     """Set the red-flag intent first in the ranking and add one entity per sign found."""
-    intent = {INTENT_NAME_KEY: finding.tier.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != finding.tier.intent]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+    set_intent(message, finding.tier.intent)
     entities = list(message.get(ENTITIES) or [])
     for hit in finding.hits:
         entities.append(
@@ -99,23 +92,34 @@ class RedFlagDetector(GraphComponent):
         return cls(config)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
-        """Mark each message that mentions a red-flag sign."""
+        """Mark each message that mentions a red-flag sign; note age-bound signs said without an age."""
         for message in messages:
             text = message.get(TEXT)
             if not text:
                 continue
             # SpacyNLP has already parsed the (lowercased) text; parse it here only if it has not.
             doc = message.get(SPACY_DOCS[TEXT]) or model.model(text.lower())
-            finding = self.detect(doc)
+            if len(doc) == 0:
+                continue
+            reading = self._triage.read(doc)
+            finding = self.find(reading)
             if finding is not None:
                 mark(message, finding)
+                continue
+            waiting = self._triage.age_bound_signs(reading)
+            if waiting:
+                message.set(IF_AGE, waiting, add_to_output=True)
+                # The answering actions check them against the age said earlier, so they must run.
+                if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in ANSWERING_INTENTS:
+                    set_intent(message, ANSWERING_INTENTS[0])
         return messages
 
     def detect(self, doc: Doc) -> Optional[Finding]:
         """Both layers' signs in ``doc`` and their most urgent tier, or None if neither finds one."""
-        if len(doc) == 0:
-            return None
-        reading = self._triage.read(doc)
+        return self.find(self._triage.read(doc)) if len(doc) else None
+
+    def find(self, reading: Reading) -> Optional[Finding]:
+        """Both layers' signs in a message read by the rule matcher, as :meth:`detect`."""
         hits = self._triage.rule_hits(reading)
         found = {h.sign for h in hits}
         hits += [h for h in self._semantic.hits(reading, hits) if h.sign not in found]

@@ -22,7 +22,7 @@ How a message is read:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
@@ -364,8 +364,7 @@ class Triage:
             if not any(toks.sentence[i] == toks.sentence[at] and w >= weeks for i, w in toks.durations):
                 return False
         if sign.age is not None:
-            below, above = sign.age.below, sign.age.above
-            if not any(a < below or a > above for a in toks.ages):
+            if not any(sign.age.fits(a) for a in toks.ages):
                 return False
         return True
 
@@ -426,6 +425,20 @@ class Triage:
                 hits.append(Hit(sign.id, sign.tier, span.start_char, span.end_char, span.text))
                 break
         return hits
+
+    def age_bound_signs(self, toks: Reading) -> List[str]:
+        """Age-bound signs the message mentions while stating no age ("he's never had back pain").
+
+        They count once the conversation knows an age in their range, said in an earlier turn
+        ("my dad is 72"); the answering action, which knows the conversation, checks that.
+        """
+        if toks.ages:
+            return []
+        # The same reading, as if an age in every range had been stated.
+        aged = replace(toks)
+        aged.__dict__["ages"] = [float("-inf")]
+        found = {h.sign for h in self.rule_hits(aged)}
+        return [s.id for s in self.data.signs if s.age is not None and s.id in found]
 
     def detect(self, doc: Doc) -> Optional[Finding]:
         """The signs the patterns find in ``doc`` and their most urgent tier, or None if there are none."""

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from backcare import settings
 from backcare.encoder import get_encoder
 from backcare.ranking import GuidanceIndex
+from backcare.recall import RECALL, recall_kind
 from backcare.store import GuidanceStore, load_store
 
 
@@ -47,8 +48,8 @@ def make_tracker(
 ) -> Tracker:
     """A tracker whose latest message is ``text`` with the given intent, entities and slots.
 
-    With ``index``, the message carries the guidance ranking the NLU would add, from the real
-    ranker.
+    It carries the recall kind the NLU would add, and with ``index`` the guidance ranking too,
+    from the real ranker.
     """
     latest: Dict[str, Any] = {
         "text": text,
@@ -56,6 +57,9 @@ def make_tracker(
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
         "entities": [{"entity": kind, "value": value} for kind, value in entities],
     }
+    kind = recall_kind(text)
+    if kind is not None:
+        latest[RECALL] = kind
     if index is not None:
         latest["guidance_ranking"] = [s.to_json() for s in index.rank(text, 20)]
     return Tracker("test-user", dict(slots or {}), latest, [], False, None, {}, "action_listen")

@@ -183,3 +183,31 @@ async def test_a_second_question_is_offered_as_a_button(
     [message] = dispatcher.messages
     assert message["entry_id"] == "posture.standing_desk"
     assert message["buttons"][1]["payload"] == '/ask_entry{"entry_id": "lifting.children"}'
+
+
+async def test_a_question_about_someone_else_is_answered_for_them(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    text = "my mum is 60 and her back is stiff, how hard should she press with a massage ball?"
+    tracker = make_tracker(text, "ask_guidance", slots={"onset": "5 days ago"}, index=index)
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("For your mum: ")
+    assert SlotSet("advice_for", "your mum") in events and SlotSet("subject_age", 60.0) in events
+
+
+async def test_an_age_said_in_an_earlier_turn_makes_a_first_back_pain_urgent(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    text = "he's never had back pain before, can he use a heat pad?"
+    replies = {}
+    for age in (74.0, 40.0):
+        dispatcher = CollectingDispatcher()
+        slots = {"advice_for": "your dad", "subject_age": age, "onset": "yesterday"}
+        tracker = make_tracker(text, "ask_guidance", slots=slots, index=index)
+        # What the red-flag detector adds when the age-bound sign is heard without an age.
+        tracker.latest_message["red_flag_if_age"] = ["age_onset"]
+        await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+        (replies[age],) = dispatcher.messages
+    assert replies[74.0]["red_flag_tier"] == "urgent" and "not a doctor" in replies[74.0]["text"]
+    assert "red_flag_tier" not in replies[40.0] and replies[40.0]["text"].startswith("For your dad: ")

@@ -61,3 +61,19 @@ def test_a_near_miss_late_in_a_conversation_stays_calm_and_is_answered(rasa_serv
     reply = talk.text("no numbness or anything, just stiff. what stretches can i try?")
     assert "emergency" not in reply
     assert last_entry(talk).startswith("exercise.")
+
+
+def test_a_question_about_someone_else_is_answered_for_them_and_their_age_is_checked(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    reply = talk.text("my mum is 81 and her back is sore, would a foam roller help her?")
+    assert reply.startswith("for your mum: ") and last_entry(talk).startswith("equipment.")
+    reply = talk.text("she's never had back pain before though")
+    assert "doctor" in reply and "not a doctor" in reply and "emergency" not in reply
+
+
+def test_the_person_typing_gets_their_own_advice_back(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("can my husband use a heat pad? he pulled his back a week ago")
+    assert talk.replies[-1][0]["text"].startswith("For your partner: ")
+    reply = talk.text("and what about me, how hard should I press with a massage ball?")
+    assert not reply.startswith("for ") and last_entry(talk) == "massage.how_much_pressure"

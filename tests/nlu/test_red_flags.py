@@ -17,6 +17,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from backcare.red_flag_data import IF_AGE
 from nlu.red_flags import RedFlagDetector
 from tests.nlu.conftest import Parse, Row, figures, read_table, record
 
@@ -139,3 +140,22 @@ def test_component_leaves_other_messages_alone(spacy_model: SpacyModel) -> None:
     expected = {k: v for k, v in before.data.items() if k != SPACY_DOCS[TEXT]}
     (after,) = RedFlagDetector({}).process([before], spacy_model)
     assert {k: v for k, v in after.data.items() if k != SPACY_DOCS[TEXT]} == expected
+
+
+def test_an_age_bound_sign_without_an_age_is_left_for_the_conversation(
+    detector: RedFlagDetector, spacy_model: SpacyModel
+) -> None:
+    thanks = message("thanks, she's never had back trouble till now", spacy_model)
+    thanks.set(INTENT, {"name": "thanks", "confidence": 0.9})
+    ageless, aged, routed = detector.process(
+        [
+            message("he's never had back pain before, can he use a heat pad?", spacy_model),
+            message("he's 72 and has never had back pain before, can he use a heat pad?", spacy_model),
+            thanks,
+        ],
+        spacy_model,
+    )
+    assert ageless.get(INTENT)["name"] == "ask_guidance" and ageless.get(IF_AGE) == ["age_onset"]
+    assert aged.get(INTENT)["name"] == "red_flag_urgent" and aged.get(IF_AGE) is None
+    # Whatever the classifiers said, an action that knows the age said earlier must see it.
+    assert routed.get(INTENT)["name"] == "ask_guidance" and routed.get(IF_AGE) == ["age_onset"]

@@ -1,0 +1,44 @@
+"""Messages that ask for an earlier answer again: "what was that about pressure again?".
+
+Recognised by fixed phrases rather than by the intent classifier, because these messages look
+like "say that again" (repeat the last answer) or "tell me more" to a classifier, and which one it
+picks changes from one training run to the next. A bare "what was that?" is not a recall: it
+names nothing to look for, so the classifier's ``ask_repeat`` answers it.
+"""
+
+import re
+from typing import Optional
+
+# Where the NLU puts the kind of recall in the parse data, for the answering action to read.
+RECALL = "guidance_recall"
+FIRST = "first"
+OTHER = "other"
+EARLIER = "earlier"
+
+_FIRST = re.compile(r"\b(first question|the first one|back to (the|my) first)\b")
+_OTHER = re.compile(r"\bthe other (one|thing|question)\b|^\W*(and )?(what about )?other one\b")
+# A phrase that points back, followed by the subject to look for ("about pressure").
+_POINTING_BACK = re.compile(
+    r"\b(what was (that|it)|what did you say|what you said|remind me what|you (said|mentioned|told me)"
+    r"|back to (the|my|that))\b(?P<rest>.*)"
+)
+_ABOUT_AGAIN = re.compile(r"\babout\b(?P<rest>.+)\bagain\b")
+# Words that can follow a pointing phrase without naming a subject: "what was that again, sorry?".
+_FILLER = frozenset(
+    "a about again an and before bit earlier for it just last me on one please question said say so sorry "
+    "that the then this thing to was what you".split()
+)
+
+
+def recall_kind(text: str) -> Optional[str]:
+    """``first``, ``other`` or ``earlier`` when the message asks for an earlier answer, else None."""
+    text = text.lower()
+    if _FIRST.search(text):
+        return FIRST
+    if _OTHER.search(text):
+        return OTHER
+    for pattern in (_POINTING_BACK, _ABOUT_AGAIN):
+        match = pattern.search(text)
+        if match and set(re.findall(r"[a-z']+", match.group("rest"))) - _FILLER:
+            return EARLIER
+    return None

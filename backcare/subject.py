@@ -1,0 +1,119 @@
+"""Who a message's question is about: the person typing, or someone they name ("my dad, 72").
+
+People ask for a partner, a parent or a child as often as for themselves. The answer is the same
+guidance, said for that person, and their age goes through the same safety checks as the
+person's own (back pain that starts for the first time under 20 or over 55 needs a doctor).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from backcare.quantities import NUMBER_WORDS
+
+# Words for the people someone asks for, and how the answer names them.
+RELATIONS = {
+    "your mum": "mum mom mother mam mommy mummy",
+    "your dad": "dad father daddy pa",
+    "your partner": "partner wife husband boyfriend girlfriend spouse fiance fiancee",
+    "your child": "son daughter child kid kiddo boy girl toddler baby teenager teen",
+    "your grandparent": "grandma grandmother granny gran nan nana grandad granddad grandpa grandfather",
+    "your brother or sister": "brother sister sibling",
+    "your friend": "friend mate colleague coworker flatmate roommate neighbour neighbor",
+}
+_WHO = {word: who for who, words in RELATIONS.items() for word in words.split()}
+# An age in digits or words, then what it must not be followed by ("3 weeks", "70 kg").
+_NUMBER = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_AGE = r"(?:aged\s+|age\s+|only\s+|nearly\s+|over\s+)?" + _NUMBER + r"\b(?!\s*(?:days?|weeks?|months?|kg|lbs?|min|%))"
+# "my dad", "my 72 year old dad", "my elderly mum", "for my son", "my wife's back".
+_RELATION = "|".join(sorted(_WHO, key=len, reverse=True))
+_NAMED = re.compile(r"\bmy\s+(?:[a-z0-9/']+[\s-]+){0,4}?(" + _RELATION + r")s?\b")
+# Only when the named person is the one with the back pain: "my dad hurt his back", "can my wife
+# use heat", not "how do I lift my toddler" or "my physio said".
+_SUFFERS_AFTER = re.compile(
+    r"^(?:'s|s')?(?:\s*,[^,]{1,12},)?\s*(?:'s\s+|is\s+|has\s+|had\s+|'s got\s+)?"
+    r"(?:back|pain|sciatica|hurt|hurts|strained|pulled|did|put|injured|twisted|slipped|suffers|gets|keeps"
+    r"|can't|cannot|is|has|aged|\d|in (?:his|her|their))\b"
+)
+_ASKS_FOR = re.compile(r"\b(?:can|could|should|shall|may|would|is it ok for|for|help|helping|tell)\s+my\s+$")
+_THIRD_PERSON = re.compile(r"\b(?:he|she|his|her|him)\b")
+# The person typing has the pain: "I hurt my back lifting my son".
+_FIRST_PERSON_PAIN = re.compile(
+    r"\b(?:my (?:lower |own )?back|i (?:hurt|strained|pulled|have|had|'ve|get|got)|i'm in pain|my pain)\b"
+)
+_AGE_BEFORE = re.compile(_NUMBER + r"[\s-]*(?:years?|yrs?)?[\s-]*old\b|\b" + _NUMBER + r"\s*(?:yo|y/o)\b")
+_AGE_AFTER = re.compile(r"^(?:'s|\s+is|\s*,)?\s*" + _AGE)
+_PRONOUN_AGE = re.compile(r"\b(?:he|she|they)(?:'s|\s+is|\s+are|\s+was)\s+" + _AGE)
+_OWN_AGE = re.compile(r"\bi(?:'m| am|m)\s+" + _AGE)
+# The person asks for themselves again: "what about me?", "I've got it too".
+_SELF = re.compile(
+    r"\b(what about me|how about me|and me|for me|for myself|my own|i('ve| have) (got )?it too|me too|mine too"
+    r"|i hurt mine)\b"
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Someone other than the person typing, and their age when it was said."""
+
+    who: str
+    age: Optional[float] = None
+
+
+def _number(text: str) -> float:
+    return float(text) if text.isdigit() else float(NUMBER_WORDS[text])
+
+
+def named_subject(text: str) -> Optional[Subject]:
+    """The other person the message names ("my 72 year old dad"), or None."""
+    text = text.lower().replace("’", "'")
+    match = _NAMED.search(text)
+    if match is None:
+        return None
+    if _FIRST_PERSON_PAIN.search(text):
+        return None
+    suffers = _SUFFERS_AFTER.search(text[match.end():]) or _ASKS_FOR.search(text[: match.start()] + "my ")
+    if not suffers and not _THIRD_PERSON.search(text):
+        return None
+    who = _WHO[match.group(1)]
+    before = _AGE_BEFORE.search(match.group(0))
+    after = _AGE_AFTER.search(text[match.end():])
+    pronoun = _PRONOUN_AGE.search(text)
+    found = before or after or pronoun
+    age = next((g for g in found.groups() if g), None) if found else None
+    return Subject(who, _number(age) if age else None)
+
+
+def back_to_self(text: str) -> bool:
+    """Whether the message asks for the person typing again, after asking for someone else."""
+    return bool(_SELF.search(text.lower()))
+
+
+def pronoun_age(text: str) -> Optional[float]:
+    """An age said of the other person without naming them again: "she's 80"."""
+    match = _PRONOUN_AGE.search(text.lower().replace("’", "'"))
+    return _number(match.group(1)) if match else None
+
+
+def own_age(text: str) -> Optional[float]:
+    """The age of the person typing, when they say it: "I'm 60"."""
+    match = _OWN_AGE.search(text.lower().replace("’", "'"))
+    return _number(match.group(1)) if match else None
+
+
+def follow(text: str, who: Optional[str], age: Optional[float]) -> Tuple[Optional[str], Optional[float]]:
+    """Who the advice is for after this message, and their age, from who it was for before.
+
+    Someone named takes over (keeping the age known for them); "what about me?" goes back to
+    the person typing; otherwise the conversation stays with whoever it was about, and an age
+    said of them ("she's 80", or "I'm 60" of the person typing) is kept.
+    """
+    named = named_subject(text)
+    if named is not None:
+        return named.who, named.age if named.age is not None else (age if named.who == who else None)
+    if back_to_self(text):
+        return None, own_age(text)
+    said = pronoun_age(text) if who else own_age(text)
+    return who, said if said is not None else age

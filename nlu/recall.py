@@ -1,0 +1,53 @@
+"""Rasa NLU component that routes "what was that about pressure again?" to ``ask_guidance``.
+
+Such a message asks for an earlier answer, which the answering action finds among the entries
+said so far. A classifier reads it as "say that again" or "tell me more" on one training run and
+as a guidance question on the next, so the phrases of :mod:`backcare.recall` decide instead,
+and the kind of recall goes into the parse data. The red-flag detector, later in the pipeline,
+still has the last word.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from backcare.recall import RECALL, recall_kind
+from nlu.intents import set_intent
+
+ASK_GUIDANCE = "ask_guidance"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RecallDetector(GraphComponent):
+    """Sets ``ask_guidance`` and ``guidance_recall`` on messages that ask for an earlier answer."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RecallDetector:
+        """Create the component (see GraphComponent)."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Mark each message that asks for an earlier answer; leave the others as they are."""
+        for message in messages:
+            kind = recall_kind(message.get(TEXT) or "")
+            if kind is None:
+                continue
+            set_intent(message, ASK_GUIDANCE)
+            message.set(RECALL, kind, add_to_output=True)
+        return messages

@@ -1,0 +1,30 @@
+"""Which messages ask for an earlier answer again (backcare/recall.py)."""
+
+from typing import Optional
+
+import pytest
+
+from backcare.recall import EARLIER, FIRST, OTHER, recall_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("what was that about pressure again?", EARLIER),
+        ("remind me what you said about the foam roller", EARLIER),
+        ("you mentioned something about ice before", EARLIER),
+        ("ok back to the heat thing", EARLIER),
+        ("going back to my first question", FIRST),
+        ("and the other one?", OTHER),
+        ("what about the other thing you said", OTHER),
+        # Nothing to look for: a plain "say that again" is the classifier's ask_repeat.
+        ("what was that?", None),
+        ("what was that again, sorry?", None),
+        ("what did you just say", None),
+        # "Earlier" and "remind me" in ordinary messages are not recalls.
+        ("i hurt it earlier today, can i use ice?", None),
+        ("remind me in two days", None),
+    ],
+)
+def test_recall_kind(text: str, kind: Optional[str]) -> None:
+    assert recall_kind(text) == kind

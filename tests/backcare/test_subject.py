@@ -1,0 +1,44 @@
+"""Who a question is about, and their age (backcare/subject.py)."""
+
+from typing import Optional, Tuple
+
+import pytest
+
+from backcare.subject import Subject, follow, named_subject
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my dad is 72 and hurt his back", Subject("your dad", 72)),
+        ("my 68-year-old mother has a bad back", Subject("your mum", 68)),
+        ("my nan, 91, keeps getting backache", Subject("your grandparent", 91)),
+        ("can my wife use a foam roller?", Subject("your partner")),
+        ("my 15yo daughter pulled something in her back", Subject("your child", 15)),
+        ("what stretches would help my husband, he's sixty", Subject("your partner", 60)),
+        # The person typing has the pain, or the other person is only mentioned.
+        ("I hurt my back lifting my son", None),
+        ("how do I pick my toddler up without hurting my back", None),
+        ("my physio said to keep moving", None),
+        ("my wife says I should use ice", None),
+    ],
+)
+def test_named_subject(text: str, expected: Optional[Subject]) -> None:
+    assert named_subject(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "after"),
+    [
+        ("can he use heat?", ("your dad", 72.0), ("your dad", 72.0)),
+        ("she's 80 by the way", ("your mum", None), ("your mum", 80.0)),
+        ("my son has back pain too", ("your dad", 72.0), ("your child", None)),
+        ("what about me, I've got it too", ("your dad", 72.0), (None, None)),
+        ("I'm 62 and my back is stiff", (None, None), (None, 62.0)),
+        ("I'm 3 weeks into it", (None, None), (None, None)),
+    ],
+)
+def test_follow_keeps_who_the_conversation_is_about(
+    text: str, before: Tuple[Optional[str], Optional[float]], after: Tuple[Optional[str], Optional[float]]
+) -> None:
+    assert follow(text, *before) == after
