@@ -8,10 +8,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.history import advice_for, aged_signs
 from actions.safety import escalate
-from backcare import subject
 from backcare.onset import hours_since
-from backcare.red_flag_data import IF_AGE, RedFlagData, Sign, get_red_flags
+from backcare.red_flag_data import RedFlagData, get_red_flags
 from backcare.store import Entry, GuidanceStore, get_store
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
@@ -93,24 +93,18 @@ class StoreAction(Action, ABC):
         advice for the first 48 hours comes with the offer of a message when they are over.
         Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
 
-        A question about someone else ("can my dad use heat?") is answered for them, and kept
-        in ``advice_for`` for the next questions; an age-bound warning sign ("he's never had
-        back pain before") escalates when the age known for them, from any turn, is in its range.
+        A question about someone else ("can my dad use heat?") is answered for them, and so are
+        the next ones until the person asks for themselves again; an age-bound warning sign ("he's
+        never had back pain before") escalates when the age said for them, in any turn, is in range.
         """
-        text = tracker.latest_message.get("text") or ""
-        who, age = subject.follow(text, tracker.get_slot(names.ADVICE_FOR), tracker.get_slot(names.SUBJECT_AGE))
-        about: List[EventType] = [
-            SlotSet(slot, value)
-            for slot, value in ((names.ADVICE_FOR, who), (names.SUBJECT_AGE, age))
-            if tracker.get_slot(slot) != value
-        ]
-        aged = self.age_bound_signs(tracker, age)
+        who, _ = advice_for(tracker)
+        aged = aged_signs(tracker, self.red_flags)
         if aged:
             tier = max((s.tier for s in aged), key=lambda t: t.rank)
-            return about + escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in aged])
+            return escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in aged])
         hours = self.onset_hours(tracker)
         if self.store.depends_on_onset(entry) and tracker.get_slot(names.ONSET) is None:
-            return [*about, SlotSet(names.PENDING_ENTRY, entry.id)]
+            return [SlotSet(names.PENDING_ENTRY, entry.id)]
         entry = self.store.for_onset(entry, hours)
         buttons = self.buttons(entry, hours)
         if also is not None and also.id != entry.id:
@@ -121,15 +115,10 @@ class StoreAction(Action, ABC):
         advice = entry.render(hours)
         dispatcher.utter_message(text=f"For {who}: {advice}" if who else advice, buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
-        events = [*about, SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
+        events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
         if tracker.get_slot(names.PENDING_ENTRY) is not None:
             events.append(SlotSet(names.PENDING_ENTRY, None))
         return events
-
-    def age_bound_signs(self, tracker: Tracker, age: Optional[float]) -> List[Sign]:
-        """Age-bound signs the message mentioned without an age, that count at ``age``."""
-        signs = [self.red_flags.sign(i) for i in tracker.latest_message.get(IF_AGE) or []]
-        return [s for s in signs if s is not None and s.age is not None and age is not None and s.age.fits(age)]
 
     def buttons(self, entry: Entry, hours: Optional[float]) -> List[Dict[str, Any]]:
         """Quick replies for the natural next questions about an entry that fit the onset."""

@@ -15,9 +15,6 @@ SAID_ENTRIES = "said_entries"
 # An entry asked for before the onset was known; answered once the onset form is done.
 PENDING_ENTRY = "pending_entry"
 REQUESTED_SLOT = "requested_slot"
-# Who the advice is for when not the person typing ("your dad"), and the age known for whoever it is for.
-ADVICE_FOR = "advice_for"
-SUBJECT_AGE = "subject_age"
 
 # Intents set by the red-flag detector, one per tier; they win over every other intent.
 RED_FLAG_EMERGENCY = "red_flag_emergency"

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from actions.history import aged_signs
 from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
 
 
@@ -52,7 +53,8 @@ class ActionEscalate(Action):
 
         Without a red-flag intent (a rule or story that reached this action another way) the
         most urgent sign decides, and with no sign at all it escalates as an emergency: an
-        unexplained escalation must never be the mildest one.
+        unexplained escalation must never be the mildest one. Age-bound signs said without an
+        age count when an earlier message gave one in range.
         """
         latest = tracker.latest_message or {}
         signs = [
@@ -64,7 +66,9 @@ class ActionEscalate(Action):
         if tier is None:
             tiers = [s.tier for s in (self.red_flags.sign(i) for i in signs) if s is not None]
             tier = max(tiers, key=lambda t: t.rank, default=Tier.EMERGENCY)
-        return tier, signs
+        # "He's never had back pain before", when he is 77 by an earlier message.
+        aged = aged_signs(tracker, self.red_flags)
+        return max([tier, *(s.tier for s in aged)], key=lambda t: t.rank), signs + [s.id for s in aged]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -19,7 +19,7 @@ FIXED = {
     # Anywhere from 36 to 60 hours; counted inside the 48-hour window to stay on the safe side.
     "day before yesterday": 40, "the other day": 72, "over the weekend": 72, "last weekend": 120,
     "this week": 72, "last week": 168, "last month": 720, "a while ago": 336, "a while back": 336,
-    "ages ago": 720,
+    "ages ago": 720, "all week": 96, "since the weekend": 72, "the weekend before last": 216,
 }
 # The onset slot's value after "not sure": asked, and not known.
 UNKNOWN = "unknown"

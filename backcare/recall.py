@@ -30,6 +30,12 @@ _FILLER = frozenset(
 )
 
 
+def names_subject(text: str) -> bool:
+    """Whether the message names what it is about besides pointing back ("the other one, about sleep")."""
+    words = set(re.findall(r"[a-z']+", _OTHER.sub(" ", _FIRST.sub(" ", text.lower()))))
+    return bool(words - _FILLER - {"what", "and", "how", "tell", "more", "of", "other"})
+
+
 def recall_kind(text: str) -> Optional[str]:
     """``first``, ``other`` or ``earlier`` when the message asks for an earlier answer, else None."""
     text = text.lower()

@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Iterable, Optional, Tuple
 
 from backcare.quantities import NUMBER_WORDS
 
-# Words for the people someone asks for, and how the answer names them.
-RELATIONS = {
-    "your mum": "mum mom mother mam mommy mummy",
-    "your dad": "dad father daddy pa",
-    "your partner": "partner wife husband boyfriend girlfriend spouse fiance fiancee",
-    "your child": "son daughter child kid kiddo boy girl toddler baby teenager teen",
-    "your grandparent": "grandma grandmother granny gran nan nana grandad granddad grandpa grandfather",
-    "your brother or sister": "brother sister sibling",
-    "your friend": "friend mate colleague coworker flatmate roommate neighbour neighbor",
-}
-_WHO = {word: who for who, words in RELATIONS.items() for word in words.split()}
+# Words for the people someone asks for; the answer names them the same way ("For your nan: ").
+RELATIONS = frozenset(
+    """mum mom mother mam mommy mummy dad father daddy partner wife husband boyfriend girlfriend spouse
+    fiance fiancee son daughter child kid toddler baby teenager teen grandma grandmother granny gran nan nana
+    grandad granddad grandpa grandfather brother sister sibling friend mate colleague coworker flatmate
+    roommate neighbour neighbor""".split()
+)
 # An age in digits or words, then what it must not be followed by ("3 weeks", "70 kg").
 _NUMBER = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _AGE = r"(?:aged\s+|age\s+|only\s+|nearly\s+|over\s+)?" + _NUMBER + r"\b(?!\s*(?:days?|weeks?|months?|kg|lbs?|min|%))"
 # "my dad", "my 72 year old dad", "my elderly mum", "for my son", "my wife's back".
-_RELATION = "|".join(sorted(_WHO, key=len, reverse=True))
-_NAMED = re.compile(r"\bmy\s+(?:[a-z0-9/']+[\s-]+){0,4}?(" + _RELATION + r")s?\b")
+_RELATION = "|".join(sorted(RELATIONS, key=len, reverse=True))
+_NAMED = re.compile(r"\bmy\s+(?:[a-z0-9/']+[\s-]+){0,4}?((?:" + _RELATION + r")(?:-in-law)?)s?\b")
 # Only when the named person is the one with the back pain: "my dad hurt his back", "can my wife
 # use heat", not "how do I lift my toddler" or "my physio said".
 _SUFFERS_AFTER = re.compile(
@@ -77,7 +73,7 @@ def named_subject(text: str) -> Optional[Subject]:
     suffers = _SUFFERS_AFTER.search(text[match.end():]) or _ASKS_FOR.search(text[: match.start()] + "my ")
     if not suffers and not _THIRD_PERSON.search(text):
         return None
-    who = _WHO[match.group(1)]
+    who = f"your {match.group(1)}"
     before = _AGE_BEFORE.search(match.group(0))
     after = _AGE_AFTER.search(text[match.end():])
     pronoun = _PRONOUN_AGE.search(text)
@@ -117,3 +113,12 @@ def follow(text: str, who: Optional[str], age: Optional[float]) -> Tuple[Optiona
         return None, own_age(text)
     said = pronoun_age(text) if who else own_age(text)
     return who, said if said is not None else age
+
+
+def of_conversation(texts: Iterable[str]) -> Tuple[Optional[str], Optional[float]]:
+    """Who the advice is for after these messages, oldest first, and their age (see :func:`follow`)."""
+    who: Optional[str] = None
+    age: Optional[float] = None
+    for text in texts:
+        who, age = follow(text, who, age)
+    return who, age

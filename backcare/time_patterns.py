@@ -13,6 +13,7 @@ PHRASES = [
     "last night", "just now", "earlier today", "day before yesterday", "the day before yesterday",
     "last week", "last month", "the other day", "over the weekend", "last weekend",
     "this week", "a while ago", "ages ago", "a while back", "right now", "an hour ago",
+    "all week", "since the weekend", "the weekend before last",
 ]
 
 
@@ -29,6 +30,9 @@ def onset_patterns() -> List[Dict]:
         [{"LOWER": {"IN": ["for", "past", "last"]}}, {"LOWER": {"IN": ["a", "an", "the"]}, "OP": "?"},
          {"LOWER": {"IN": FUZZY_COUNT}, "OP": "?"}, {"LOWER": "of", "OP": "?"}, {"LOWER": {"IN": UNITS}}],
         [count, {"LOWER": {"IN": UNITS}}],
+        # "over a week", "more than 2 weeks", "nearly a month".
+        [{"LOWER": {"IN": ["over", "more", "nearly", "almost", "about", "around"]}}, {"LOWER": "than", "OP": "?"},
+         {"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": UNITS}}],
         [{"LOWER": {"IN": ["since", "on", "last"]}}, {"LOWER": {"IN": WEEKDAYS}}],
     ]
     patterns += [[{"LOWER": word} for word in phrase.split()] for phrase in PHRASES]

@@ -7,7 +7,8 @@
 - ``bench/eval/conversations.yml``: the last turn of each conversation, with its earlier turns
   and alone, per shape.
 
-Usage: ``python -m bench.evalsets --url http://127.0.0.1:5005`` against a running bot.
+Usage: ``python -m bench.evalsets --url http://127.0.0.1:5005`` against a running bot;
+``--dev`` scores the development sets in ``bench/dev/`` instead (the ones to tune on).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bench.client import Turn, send
 from bench.common import REPO
 
 EVAL = REPO / "bench" / "eval"
+DEV = REPO / "bench" / "dev"
 QUESTION_SETS = ("fresh.csv", "new_topics.csv")
 TIERS = ("emergency", "urgent", "soon")
 # How each tier's escalation opens its advice (guidance/safety/red_flags.yml), most urgent first.
@@ -150,6 +152,15 @@ async def score(url: str) -> Dict[str, Any]:
         return out
 
 
+async def score_dev(url: str) -> Dict[str, Any]:
+    """The development sets against the bot at ``url``."""
+    async with aiohttp.ClientSession() as session:
+        return {
+            "dev/questions.csv": await questions(session, url, DEV / "questions.csv"),
+            "dev/conversations.yml": await conversations(session, url, DEV / "conversations.yml"),
+        }
+
+
 def summary(results: Dict[str, Any]) -> str:
     """The figures without the misses, as printed."""
     return json.dumps({k: {f: v for f, v in r.items() if f != "misses"} for k, r in results.items()}, indent=1)
@@ -159,8 +170,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--out", type=Path, help="write every answer, misses included, as JSON")
+    parser.add_argument("--dev", action="store_true", help="score bench/dev/ (for tuning) instead of bench/eval/")
     args = parser.parse_args()
-    results = asyncio.run(score(args.url))
+    results = asyncio.run(score_dev(args.url) if args.dev else score(args.url))
     if args.out:
         args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(summary(results))

@@ -23,8 +23,8 @@ from backcare.store import GuidanceStore, get_store
 from bench.common import REPO
 
 DEV_QUESTIONS = REPO / "bench" / "dev" / "questions.csv"
-BM25_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
-SECOND_WEIGHTS = (0.0, 0.1, 0.15, 0.2, 0.3)
+BM25_WEIGHTS = (0.0, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3)
+SECOND_WEIGHTS = (0.0, 0.15, 0.3, 0.4, 0.5, 0.7)
 
 
 class Grid:

@@ -105,12 +105,12 @@ class RedFlagDetector(GraphComponent):
             finding = self.find(reading)
             if finding is not None:
                 mark(message, finding)
-                continue
-            waiting = self._triage.age_bound_signs(reading)
+            waiting = [s for s in self._triage.age_bound_signs(reading) if finding is None or s not in finding.signs]
             if waiting:
                 message.set(IF_AGE, waiting, add_to_output=True)
-                # The answering actions check them against the age said earlier, so they must run.
-                if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in ANSWERING_INTENTS:
+                # The answering and escalating actions check them against an age said earlier, so
+                # one of them must run.
+                if finding is None and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in ANSWERING_INTENTS:
                     set_intent(message, ANSWERING_INTENTS[0])
         return messages
 

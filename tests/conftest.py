@@ -45,6 +45,7 @@ def make_tracker(
     entities: Sequence[Tuple[str, str]] = (),
     slots: Optional[Dict[str, Any]] = None,
     index: Optional[GuidanceIndex] = None,
+    history: Sequence[str] = (),
 ) -> Tracker:
     """A tracker whose latest message is ``text`` with the given intent, entities and slots.
 
@@ -62,7 +63,9 @@ def make_tracker(
         latest[RECALL] = kind
     if index is not None:
         latest["guidance_ranking"] = [s.to_json() for s in index.rank(text, 20)]
-    return Tracker("test-user", dict(slots or {}), latest, [], False, None, {}, "action_listen")
+    # Rasa's events end with the latest message; ``history`` is what the person typed before it.
+    events = [{"event": "user", "text": t} for t in [*history, text]]
+    return Tracker("test-user", dict(slots or {}), latest, events, False, None, {}, "action_listen")
 
 
 def said(dispatcher: CollectingDispatcher) -> str:

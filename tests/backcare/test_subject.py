@@ -4,18 +4,19 @@ from typing import Optional, Tuple
 
 import pytest
 
-from backcare.subject import Subject, follow, named_subject
+from backcare.subject import Subject, follow, named_subject, of_conversation
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("my dad is 72 and hurt his back", Subject("your dad", 72)),
-        ("my 68-year-old mother has a bad back", Subject("your mum", 68)),
-        ("my nan, 91, keeps getting backache", Subject("your grandparent", 91)),
-        ("can my wife use a foam roller?", Subject("your partner")),
-        ("my 15yo daughter pulled something in her back", Subject("your child", 15)),
-        ("what stretches would help my husband, he's sixty", Subject("your partner", 60)),
+        ("my 68-year-old mother has a bad back", Subject("your mother", 68)),
+        ("my nan, 91, keeps getting backache", Subject("your nan", 91)),
+        ("can my wife use a foam roller?", Subject("your wife")),
+        ("my father-in-law is 60 and his back aches", Subject("your father-in-law", 60)),
+        ("my 15yo daughter pulled something in her back", Subject("your daughter", 15)),
+        ("what stretches would help my husband, he's sixty", Subject("your husband", 60)),
         # The person typing has the pain, or the other person is only mentioned.
         ("I hurt my back lifting my son", None),
         ("how do I pick my toddler up without hurting my back", None),
@@ -32,7 +33,7 @@ def test_named_subject(text: str, expected: Optional[Subject]) -> None:
     [
         ("can he use heat?", ("your dad", 72.0), ("your dad", 72.0)),
         ("she's 80 by the way", ("your mum", None), ("your mum", 80.0)),
-        ("my son has back pain too", ("your dad", 72.0), ("your child", None)),
+        ("my son has back pain too", ("your dad", 72.0), ("your son", None)),
         ("what about me, I've got it too", ("your dad", 72.0), (None, None)),
         ("I'm 62 and my back is stiff", (None, None), (None, 62.0)),
         ("I'm 3 weeks into it", (None, None), (None, None)),
@@ -42,3 +43,9 @@ def test_follow_keeps_who_the_conversation_is_about(
     text: str, before: Tuple[Optional[str], Optional[float]], after: Tuple[Optional[str], Optional[float]]
 ) -> None:
     assert follow(text, *before) == after
+
+
+def test_an_age_said_in_passing_stays_with_the_person_it_was_said_of() -> None:
+    texts = ["my mum's 81 and lives on her own", "she rang to say her back hurts", "can she use a heat pad?"]
+    assert of_conversation(texts) == ("your mum", 81.0)
+    assert of_conversation([*texts, "what about me? I'm 40 and mine hurts too"]) == (None, 40.0)

@@ -83,3 +83,10 @@ def test_the_person_typing_gets_their_own_advice_back(rasa_server: Server) -> No
     assert answer_text(talk).startswith("for your partner: ")
     talk.text("and what about me, how hard should I press with a massage ball?")
     assert not answer_text(talk).startswith("for ") and last_entry(talk) == "equipment.ball_how_hard"
+
+
+def test_a_new_question_instead_of_the_onset_is_answered(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    assert "when did this pain start" in talk.text("is a heat pad ok for my back?")
+    talk.text("never mind that, how should i sit at my desk?")
+    assert last_entry(talk).startswith("posture.")
