@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import StoreAction, entry_button
+from actions.pain_question import reask_if_replying
 from backcare import recall
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
@@ -91,7 +92,8 @@ class GuidanceAction(StoreAction):
 class ActionAnswerGuidance(GuidanceAction):
     """Answers any self-care question with the entry that fits it and the conversation best.
 
-    Also answers the ``pending_entry`` once the onset form is done. When the best score is a
+    Also answers the ``pending_entry`` once the onset form is done. A short reply without a
+    number to "how is your back today, 0–10?" gets that question again. When the best score is a
     guess, offers the best few entries as buttons; when the question points at equipment
     ("how long should I use it?") and none has been named, asks which one.
     """
@@ -107,6 +109,8 @@ class ActionAnswerGuidance(GuidanceAction):
         pending = self.store.get(tracker.get_slot(names.PENDING_ENTRY) or "")
         if pending is not None:
             return self.answer(dispatcher, tracker, pending)
+        if reask_if_replying(dispatcher, tracker):
+            return []
         corrected = self.corrected_onset(tracker)
         if corrected is not None:
             return self.answer(dispatcher, tracker, corrected)

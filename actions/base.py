@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import names
 from actions.history import advice_for, aged_signs
 from actions.safety import escalate
-from backcare.onset import hours_since
+from backcare import settings
+from backcare.ongoing_pain import about_ongoing_pain
+from backcare.onset import describe, hours_since
 from backcare.red_flag_data import RedFlagData, get_red_flags
 from backcare.store import Entry, GuidanceStore, get_store
 
@@ -21,6 +23,12 @@ MAX_FOLLOW_UP_BUTTONS = 2
 def entry_button(entry: Entry) -> Dict[str, Any]:
     """A quick reply that asks for one entry: its question as the title."""
     return {"title": entry.question, "payload": f'/{names.ASK_ENTRY}{{"{names.ENTRY_ID}": "{entry.id}"}}'}
+
+
+def pain_checkin_button() -> Dict[str, Any]:
+    """The quick reply that accepts a pain check-in in ``CHECKIN_PAIN_DAYS``."""
+    wait = describe(settings.checkin_pain_days() * 24)
+    return {"title": names.PAIN_CHECKIN_OFFER.format(wait=wait), "payload": f"/{names.ACCEPT_PAIN_CHECKIN}"}
 
 
 class StoreAction(Action, ABC):
@@ -90,7 +98,9 @@ class StoreAction(Action, ABC):
         data/rules/guidance.yml run the onset form and then answer the pending entry; once
         it was asked and not known ("not sure"), the onset-free entry is said instead.
         ``also``, an entry for a second question in the same message, is offered as a button;
-        advice for the first 48 hours comes with the offer of a message when they are over.
+        advice for the first 48 hours comes with the offer of a message when they are over, and
+        an answer about pain that goes on (``backcare.ongoing_pain``) with the offer of a pain
+        check-in in a few days, unless pain check-ins are already on.
         Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
 
         A question about someone else ("can my dad use heat?") is answered for them, and so are
@@ -112,6 +122,11 @@ class StoreAction(Action, ABC):
         if entry.id == names.NO_HEAT_ENTRY:
             # Heat becomes an option at 48 hours: offer to say so then (actions/checkins.py).
             buttons.insert(1, {"title": names.CHECKIN_OFFER, "payload": f"/{names.ACCEPT_CHECKIN}"})
+        elif who is None and not tracker.get_slot(names.PAIN_CHECKINS) and about_ongoing_pain(
+            entry, tracker.latest_message.get("text") or "", hours
+        ):
+            # Check-ins follow the person's own back, never the one they ask for ("my dad").
+            buttons.insert(1, pain_checkin_button())
         advice = entry.render(hours)
         dispatcher.utter_message(text=f"For {who}: {advice}" if who else advice, buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]

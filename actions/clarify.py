@@ -7,6 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import CLARIFY_BELOW, GuidanceAction
+from actions.pain_question import reask_if_replying
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
@@ -17,7 +18,8 @@ class ActionClarify(GuidanceAction):
 
     Offers buttons for the guidance entries the ranker finds closest to the message (payload
     ``/ask_entry{"entry_id": ...}``). When nothing is close, or the best real guess is that the
-    message is out of scope, says what it can help with (``utter_out_of_scope``). Sets no slots.
+    message is out of scope, says what it can help with (``utter_out_of_scope``). A short reply
+    to "how is your back today, 0–10?" gets that question again instead. Sets no slots.
     """
 
     def name(self) -> Text:
@@ -28,6 +30,8 @@ class ActionClarify(GuidanceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Offer the likely entries, or the out-of-scope answer."""
+        if reask_if_replying(dispatcher, tracker):
+            return []
         ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
         if ranking and ranking[0].get("name") == OUT_OF_SCOPE_INTENT:
             return self.clarify(dispatcher, [])

@@ -41,3 +41,21 @@ ACCEPT_CHECKIN = "accept_checkin"
 NO_HEAT_ENTRY = "heat_ice.no_heat_first_48h"
 AFTER_48H_ENTRY = "heat_ice.after_48h"
 CHECKIN_OFFER = "Shall I message you when 48 hours have passed?"
+
+# Pain check-ins and the person's time zone (actions/checkins.py, actions/pain_scores.py,
+# actions/time_zone.py). Slots: the scores given ({score, time} items, oldest first); when the
+# bot last asked for one (None once answered); whether pain check-ins are on; the time zone said
+# and whether it was asked.
+PAIN_SCORES = "pain_scores"
+PAIN_QUESTION = "pain_question"
+PAIN_CHECKINS = "pain_checkins"
+TIME_ZONE = "time_zone"
+TIME_ZONE_ASKED = "time_zone_asked"
+ACCEPT_PAIN_CHECKIN = "accept_pain_checkin"
+INFORM_PAIN_SCORE = "inform_pain_score"
+INFORM_TIME_ZONE = "inform_time_zone"
+STOP_CHECKINS = "stop_checkins"
+PAIN_CHECKIN_OFFER = "Shall I check in with you in {wait}?"
+# The check-in question; every re-ask ends with it too, so a reply to either is read as a score.
+PAIN_CHECKIN_QUESTION = "How is your back today, 0–10?"
+PAIN_SCALE = "(0 is no pain, 10 the worst pain you can imagine.)"

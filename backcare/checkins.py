@@ -11,20 +11,24 @@ atomic on both databases, so of two servers polling at once only one gets each r
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, List, Optional, Set, Tuple
+from typing import Any, List, Optional, Sequence, Set, Tuple, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 
 from backcare import settings
+from backcare.time_zones import local_time
 
 # Check-in kinds. "forget" is a request to erase a conversation, carried out by the Rasa server
 # when no turn of that conversation is running (see channels/checkin_loop.py).
 HEAT_48H = "heat_48h"
+# "How is your back today, 0-10?", a few days after the person said yes or gave a score.
+PAIN = "pain"
 FORGET = "forget"
+# The kinds that are messages to the person (not erase requests).
+MESSAGES = (HEAT_48H, PAIN)
 HEAT_WINDOW_HOURS = 48.0
 # A claim not marked delivered after this long belongs to a server that died mid-delivery; the
 # row is claimed again (the one case where a check-in may arrive twice).
@@ -75,13 +79,30 @@ def retry_delay(attempts: int) -> float:
     return float(min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1)))
 
 
-def in_quiet_hours(now: float, quiet: Optional[Tuple[int, int]]) -> bool:
-    """Whether ``now`` (epoch seconds) falls in the quiet hours ``(start, end)``, UTC, end excluded."""
+def in_quiet_hours(now: float, quiet: Optional[Tuple[int, int]], zone: Optional[str] = None) -> bool:
+    """Whether ``now`` (epoch seconds) falls in the quiet hours ``(start, end)`` in ``zone``, end excluded.
+
+    ``zone`` is the person's time zone as kept in the conversation (None: not known, so UTC).
+    """
     if quiet is None or quiet[0] == quiet[1]:
         return False
-    hour = datetime.fromtimestamp(now, timezone.utc).hour
+    hour = local_time(now, zone).hour
     start, end = quiet
     return start <= hour < end if start < end else hour >= start or hour < end
+
+
+def quiet_hours_end(now: float, quiet: Optional[Tuple[int, int]], zone: Optional[str] = None) -> float:
+    """When the quiet hours around ``now`` end in ``zone`` (epoch seconds); ``now`` outside them."""
+    if not in_quiet_hours(now, quiet, zone):
+        return now
+    local = local_time(now, zone)
+    # Hour by hour from the next full hour of the person's clock (offsets are whole quarters).
+    moment = now + 3600 - (local.minute * 60 + local.second + local.microsecond / 1e6)
+    for _ in range(24):
+        if not in_quiet_hours(moment, quiet, zone):
+            return moment
+        moment += 3600
+    return moment
 
 
 def _engine(url: str) -> Engine:
@@ -136,6 +157,24 @@ class CheckinStore:
             (row_id,) = result.inserted_primary_key
         return Checkin(int(row_id), sender_id, HEAT_48H, onset_hours, now, due, 0)
 
+    def schedule_pain_check(self, sender_id: str, days: float, now: Optional[float] = None) -> Checkin:
+        """Store a "how is your back today, 0-10?" check-in due in ``days``; one per conversation.
+
+        An earlier pending pain check-in is replaced: each answer schedules the next one.
+        """
+        now = time.time() if now is None else now
+        due = now + days * 86400.0 / self.scale
+        with self.engine.begin() as connection:
+            connection.execute(self._pending(sa.update(checkins), sender_id, PAIN).values(cancelled_at=now))
+            result = connection.execute(
+                sa.insert(checkins).values(
+                    sender_id=sender_id, kind=PAIN, onset_hours=0.0, created_at=now, due_at=due,
+                    next_attempt_at=due, attempts=0,
+                )
+            )
+            (row_id,) = result.inserted_primary_key
+        return Checkin(int(row_id), sender_id, PAIN, 0.0, now, due, 0)
+
     def request_forget(self, sender_id: str, now: Optional[float] = None) -> None:
         """Cancel the conversation's check-ins and queue the erasure of everything kept about it."""
         now = time.time() if now is None else now
@@ -149,16 +188,16 @@ class CheckinStore:
             )
 
     def cancel(self, sender_id: str, now: Optional[float] = None) -> int:
-        """Cancel the conversation's pending check-ins; the number cancelled."""
+        """Cancel the conversation's pending check-ins, of every kind; the number cancelled."""
         now = time.time() if now is None else now
         with self.engine.begin() as connection:
-            pending = self._pending(sa.update(checkins), sender_id, HEAT_48H)
+            pending = self._pending(sa.update(checkins), sender_id, MESSAGES)
             result = connection.execute(pending.values(cancelled_at=now))
         return int(result.rowcount)
 
     def pending(self, sender_id: str) -> List[Checkin]:
         """The conversation's check-ins not yet delivered or cancelled, soonest first."""
-        query = self._pending(sa.select(checkins), sender_id, HEAT_48H).order_by(checkins.c.due_at)
+        query = self._pending(sa.select(checkins), sender_id, MESSAGES).order_by(checkins.c.due_at)
         with self.engine.connect() as connection:
             return [_checkin(row) for row in connection.execute(query)]
 
@@ -167,7 +206,7 @@ class CheckinStore:
         prefix: str = "",
         now: Optional[float] = None,
         claimer: Optional[str] = None,
-        kind: Optional[str] = None,
+        kind: Union[str, Sequence[str], None] = None,
         sender_id: Optional[str] = None,
     ) -> List[Checkin]:
         """Claim every due check-in of conversations starting with ``prefix``; each row goes to one claimer.
@@ -176,7 +215,7 @@ class CheckinStore:
             prefix: Only conversations whose id starts with it (``telegram:``); "" for all.
             now: The time, for tests.
             claimer: Who claims (a fresh id by default).
-            kind: Only check-ins of this kind (``HEAT_48H``, ``FORGET``).
+            kind: Only check-ins of this kind (``HEAT_48H``, ``PAIN``, ``FORGET``) or these kinds.
             sender_id: Only this conversation's.
 
         Returns:
@@ -193,7 +232,7 @@ class CheckinStore:
         if prefix:
             claimable = sa.and_(claimable, checkins.c.sender_id.startswith(prefix, autoescape=True))
         if kind is not None:
-            claimable = sa.and_(claimable, checkins.c.kind == kind)
+            claimable = sa.and_(claimable, _of_kind(kind))
         if sender_id is not None:
             claimable = sa.and_(claimable, checkins.c.sender_id == sender_id)
         with self.engine.connect() as connection:
@@ -217,6 +256,15 @@ class CheckinStore:
         now = time.time() if now is None else now
         with self.engine.begin() as connection:
             connection.execute(sa.update(checkins).where(checkins.c.id == checkin.id).values(delivered_at=now))
+
+    def postpone(self, checkin: Checkin, until: float) -> None:
+        """Release a claim without trying: the check-in is tried again at ``until`` (quiet hours)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.update(checkins)
+                .where(checkins.c.id == checkin.id)
+                .values(claimed_at=None, claimed_by=None, next_attempt_at=until)
+            )
 
     def failed(self, checkin: Checkin, now: Optional[float] = None) -> float:
         """Release a claim after a failed delivery, to be tried again after a back-off; the delay.
@@ -288,13 +336,18 @@ class CheckinStore:
             connection.execute(sa.delete(checkins).where(checkins.c.id == checkin.id))
 
     @staticmethod
-    def _pending(statement: Any, sender_id: str, kind: Optional[str] = None) -> Any:
+    def _pending(statement: Any, sender_id: str, kind: Union[str, Sequence[str], None] = None) -> Any:
         """``statement`` restricted to the conversation's rows not yet delivered or cancelled."""
         where = [checkins.c.sender_id == sender_id, checkins.c.delivered_at.is_(None)]
         where.append(checkins.c.cancelled_at.is_(None))
         if kind is not None:
-            where.append(checkins.c.kind == kind)
+            where.append(_of_kind(kind))
         return statement.where(*where)
+
+
+def _of_kind(kind: Union[str, Sequence[str]]) -> Any:
+    """The condition that a row is of ``kind``, or of one of several kinds."""
+    return checkins.c.kind == kind if isinstance(kind, str) else checkins.c.kind.in_(list(kind))
 
 
 def _checkin(row: sa.engine.Row) -> Checkin:

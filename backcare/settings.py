@@ -81,17 +81,29 @@ def checkin_poll_seconds() -> float:
     return float(_set("CHECKIN_POLL_SECONDS") or "5")
 
 
-def checkin_quiet_hours() -> Optional[Tuple[int, int]]:
-    """Hours of the day (UTC) when no check-in is pushed (``CHECKIN_QUIET_HOURS``, default ``21-8``).
+def checkin_pain_days() -> float:
+    """Days until a pain check-in asks "how is your back today, 0-10?" (``CHECKIN_PAIN_DAYS``, default 3).
 
-    ``start-end`` in whole hours; a check-in due then is sent when they end. Empty turns them off.
+    On the check-in clock, like every check-in delay: divided by ``CHECKIN_TIME_SCALE``.
+    """
+    days = float(_set("CHECKIN_PAIN_DAYS") or "3")
+    if days <= 0:
+        raise ValueError("CHECKIN_PAIN_DAYS must be a positive number of days.")
+    return days
+
+
+def checkin_quiet_hours() -> Optional[Tuple[int, int]]:
+    """Hours of the day when no check-in is pushed (``CHECKIN_QUIET_HOURS``, default ``21-8``).
+
+    ``start-end`` in whole hours of the person's time zone (UTC until they say it); a check-in
+    due then is sent when they end. Empty turns them off.
     """
     raw = os.environ.get("CHECKIN_QUIET_HOURS", "21-8").strip()
     if not raw:
         return None
     start, sep, end = raw.partition("-")
     if not sep or not start.strip().isdigit() or not end.strip().isdigit():
-        raise ValueError("CHECKIN_QUIET_HOURS must look like 21-8 (from hour, to hour, UTC), or be empty.")
+        raise ValueError("CHECKIN_QUIET_HOURS must look like 21-8 (from hour, to hour), or be empty.")
     hours = int(start), int(end)
     if not all(0 <= h <= 23 for h in hours):
         raise ValueError("CHECKIN_QUIET_HOURS hours must be 0-23.")

@@ -3,10 +3,12 @@
 Every Rasa server runs one polling task (started by the REST channel, which every server of ours
 has). Each tick it claims due rows of ``backcare_checkins`` (one server wins each row, see
 ``backcare.checkins``), sends Telegram's by ``sendMessage`` and carries out "forget me"
-requests. A failed send is released for a retry after a back-off. A sent check-in is written
-into the conversation as the bot's message with ``last_entry`` set, so "why?" afterwards
-explains it. Conversations that cannot be messaged unprompted (REST, the shell, the web page)
-get theirs prepended to the reply to their next message.
+requests. A failed send is released for a retry after a back-off; one due in the quiet hours
+of the person's time zone (the ``time_zone`` slot, UTC until they say) is put off until they
+end. A sent check-in is written into the conversation as the bot's message: the 48-hour one
+with ``last_entry`` set, so "why?" afterwards explains it; the pain one with ``pain_question``
+set, so the reply is read as a score. Conversations that cannot be messaged unprompted (REST,
+the shell, the web page) get theirs prepended to the reply to their next message.
 """
 
 import asyncio
@@ -19,7 +21,17 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 
 from actions import names
 from backcare import settings
-from backcare.checkins import FORGET, HEAT_48H, HEAT_WINDOW_HOURS, Checkin, CheckinStore, get_checkins, in_quiet_hours
+from backcare.checkins import (
+    FORGET,
+    HEAT_WINDOW_HOURS,
+    MESSAGES,
+    PAIN,
+    Checkin,
+    CheckinStore,
+    get_checkins,
+    in_quiet_hours,
+    quiet_hours_end,
+)
 from backcare.store import GuidanceStore, get_store
 from channels.conversation_ids import TELEGRAM
 from channels.telegram_settings import ConfigError, TelegramSettings
@@ -28,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 INTRO = "As promised, 48 hours have now passed since your back started hurting. "
 BUTTONS = [{"title": "Why?", "payload": f"/{names.ASK_WHY}"}, {"title": "Source", "payload": f"/{names.ASK_SOURCE}"}]
+PAIN_TEXT = f"{names.PAIN_CHECKIN_QUESTION} {names.PAIN_SCALE}"
+PAIN_BUTTONS = [{"title": "Stop check-ins", "payload": f"/{names.STOP_CHECKINS}"}]
 # The delivery this server runs, for channels that hand check-ins out with the next reply.
 _running: Optional["CheckinDelivery"] = None
 # Every replica applies RETENTION_DAYS this often; deleting twice is harmless.
@@ -73,7 +87,9 @@ class CheckinDelivery:
         return self._store
 
     def text(self, checkin: Checkin, now: float) -> str:
-        """The after-48-hours advice for the pain's age now, on the check-in clock."""
+        """The pain question, or the after-48-hours advice for the pain's age now (check-in clock)."""
+        if checkin.kind == PAIN:
+            return PAIN_TEXT
         hours = max(_JUST_AFTER, checkin.hours_since_onset(now, self.checkins.scale))
         entry = self.store.get(names.AFTER_48H_ENTRY)
         if entry is None:
@@ -117,11 +133,24 @@ class CheckinDelivery:
             await self.retain(agent, time.time())
         for request in await asyncio.to_thread(self.checkins.claim_due, kind=FORGET):
             await self.forget(agent, request)
-        # Quiet hours hold unprompted messages back; a check-in due in them goes out when they end.
-        if self.telegram is None or in_quiet_hours(time.time(), settings.checkin_quiet_hours()):
+        if self.telegram is None:
             return
-        for checkin in await asyncio.to_thread(self.checkins.claim_due, f"{TELEGRAM}:", kind=HEAT_48H):
+        quiet = settings.checkin_quiet_hours()
+        for checkin in await asyncio.to_thread(self.checkins.claim_due, f"{TELEGRAM}:", kind=MESSAGES):
+            # Quiet hours hold unprompted messages back; one due in them goes out when they end.
+            if quiet is not None:
+                now, zone = time.time(), await self.zone_of(agent, checkin.sender_id)
+                if in_quiet_hours(now, quiet, zone):
+                    await asyncio.to_thread(self.checkins.postpone, checkin, quiet_hours_end(now, quiet, zone))
+                    continue
             await self.push(agent, checkin)
+
+    @staticmethod
+    async def zone_of(agent: Any, sender_id: str) -> Optional[str]:
+        """The person's time zone as the conversation keeps it; None (UTC) until they say it."""
+        tracker = await agent.processor.get_tracker(sender_id)
+        zone = tracker.get_slot(names.TIME_ZONE)
+        return str(zone) if zone else None
 
     async def retain(self, agent: Any, now: float) -> int:
         """Erase conversations idle for longer than ``RETENTION_DAYS``; how many were erased."""
@@ -150,7 +179,7 @@ class CheckinDelivery:
         if self.telegram is None:
             return
         try:
-            await self.telegram.send_text_with_buttons(checkin.sender_id, text, BUTTONS)
+            await self.telegram.send_text_with_buttons(checkin.sender_id, text, buttons_for(checkin))
         except Exception:  # noqa: BLE001 - Telegram down or refusing: retry later, never drop
             delay = await asyncio.to_thread(self.checkins.failed, checkin)
             logger.warning("Could not send check-in %s to Telegram; retrying in %.0f s.", checkin.id, delay)
@@ -162,11 +191,12 @@ class CheckinDelivery:
     async def due_replies(self, agent: Any, sender_id: str) -> List[Dict[str, Any]]:
         """Claim the conversation's due check-ins and return them as replies to prepend."""
         replies = []
-        for checkin in await asyncio.to_thread(self.checkins.claim_due, sender_id=sender_id, kind=HEAT_48H):
+        for checkin in await asyncio.to_thread(self.checkins.claim_due, sender_id=sender_id, kind=MESSAGES):
             text = self.text(checkin, time.time())
             await asyncio.to_thread(self.checkins.delivered, checkin)
             await self.record(agent, checkin, text)
-            replies.append({"text": text, "buttons": BUTTONS, "metadata": {"entry_id": names.AFTER_48H_ENTRY}})
+            metadata = {} if checkin.kind == PAIN else {"metadata": {"entry_id": names.AFTER_48H_ENTRY}}
+            replies.append({"text": text, "buttons": buttons_for(checkin), **metadata})
         return replies
 
     async def due_replies_now(self, sender_id: str) -> List[Dict[str, Any]]:
@@ -183,25 +213,41 @@ class CheckinDelivery:
             logger.exception("Could not read a conversation's due check-ins.")
             return []
 
-    async def record(self, agent: Any, checkin: Checkin, text: str) -> None:
-        """Write the check-in into the conversation as the bot's message, with ``last_entry`` set."""
+    def events(self, checkin: Checkin, text: str) -> List[Event]:
+        """The check-in as the bot's message, and the slots that make sense of the reply to it."""
+        if checkin.kind == PAIN:
+            # Set: the next reply is read as the score (actions/pain_scores.py).
+            return [
+                BotUttered(text, {"buttons": PAIN_BUTTONS}, {"checkin": checkin.id, "checkin_kind": PAIN}),
+                SlotSet(names.PAIN_QUESTION, time.time()),
+            ]
         hours = round(max(_JUST_AFTER, checkin.hours_since_onset(time.time(), self.checkins.scale)))
-        events: List[Event] = [
+        return [
             BotUttered(text, {"buttons": BUTTONS}, {"entry_id": names.AFTER_48H_ENTRY, "checkin": checkin.id}),
             SlotSet(names.LAST_ENTRY, names.AFTER_48H_ENTRY),
             # The pain's age on the check-in clock, so later answers fit the time that passed.
             SlotSet(names.ONSET, f"{hours} hours ago"),
         ]
+
+    async def record(self, agent: Any, checkin: Checkin, text: str) -> None:
+        """Write the check-in into the conversation as the bot's message, with its slots."""
+        events = self.events(checkin, text)
         try:
             async with agent.lock_store.lock(checkin.sender_id):
                 tracker = await agent.processor.get_tracker(checkin.sender_id)
-                said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != names.AFTER_48H_ENTRY]
-                events.append(SlotSet(names.SAID_ENTRIES, [*said, names.AFTER_48H_ENTRY]))
+                if checkin.kind != PAIN:
+                    said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != names.AFTER_48H_ENTRY]
+                    events.append(SlotSet(names.SAID_ENTRIES, [*said, names.AFTER_48H_ENTRY]))
                 for event in events:
                     tracker.update(event)
                 await agent.processor.save_tracker(tracker)
         except Exception:  # noqa: BLE001 - it was delivered: log, never send it again
             logger.exception("Check-in %s was delivered but could not be written into its conversation.", checkin.id)
+
+
+def buttons_for(checkin: Checkin) -> List[Dict[str, Any]]:
+    """The quick replies under a check-in: why and source for the heat one, stop for the pain one."""
+    return PAIN_BUTTONS if checkin.kind == PAIN else BUTTONS
 
 
 def running() -> Optional[CheckinDelivery]:

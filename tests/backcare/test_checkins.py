@@ -9,7 +9,7 @@ from typing import List, Optional, Tuple
 import pytest
 
 from backcare import settings
-from backcare.checkins import HEAT_48H, LEASE_SECONDS, Checkin, CheckinStore, in_quiet_hours, retry_delay
+from backcare.checkins import HEAT_48H, LEASE_SECONDS, PAIN, Checkin, CheckinStore, in_quiet_hours, retry_delay
 
 pytestmark = pytest.mark.unit
 NOW = 1_800_000_000.0
@@ -115,6 +115,40 @@ def test_stop_cancels_only_that_persons_check_ins(database: Path) -> None:
     checkins.schedule_heat_check("telegram:2", 0, now=NOW)
     assert checkins.cancel("telegram:1", now=NOW + 1) == 1
     assert [c.sender_id for c in checkins.claim_due(now=NOW + 3)] == ["telegram:2"]
+
+
+@pytest.mark.parametrize(("scale", "days", "due_in"), [(1, 3, 3 * 86400), (86400, 3, 3), (86400, 0.5, 0.5)])
+def test_a_pain_check_in_is_due_in_its_days_on_the_scaled_clock(
+    database: Path, scale: float, days: float, due_in: float
+) -> None:
+    checkin = store(database, scale).schedule_pain_check("telegram:1", days, now=NOW)
+    assert checkin.kind == PAIN and checkin.due_at == pytest.approx(NOW + due_in)
+
+
+def test_each_pain_check_in_replaces_the_last_and_keeps_the_heat_one(database: Path) -> None:
+    checkins = store(database, 86400)
+    checkins.schedule_heat_check("telegram:1", 6, now=NOW)
+    checkins.schedule_pain_check("telegram:1", 3, now=NOW)
+    checkins.schedule_pain_check("telegram:1", 3, now=NOW + 1)
+    assert [(c.kind, c.created_at) for c in checkins.pending("telegram:1")] == [(HEAT_48H, NOW), (PAIN, NOW + 1)]
+
+
+def test_stop_cancels_pain_check_ins_too(database: Path) -> None:
+    checkins = store(database, 86400)
+    checkins.schedule_heat_check("telegram:1", 0, now=NOW)
+    checkins.schedule_pain_check("telegram:1", 3, now=NOW)
+    assert checkins.cancel("telegram:1", now=NOW + 1) == 2
+    assert checkins.pending("telegram:1") == [] and checkins.claim_due(now=NOW + 10) == []
+
+
+def test_a_postponed_check_in_comes_back_at_its_time_without_counting_a_try(database: Path) -> None:
+    checkins = store(database, 86400)
+    checkins.schedule_pain_check("telegram:1", 1, now=NOW)
+    [claimed] = checkins.claim_due(now=NOW + 2)
+    checkins.postpone(claimed, NOW + 100)
+    assert checkins.claim_due(now=NOW + 99) == []
+    [again] = checkins.claim_due(now=NOW + 100)
+    assert again.id == claimed.id and again.attempts == 0
 
 
 def test_erase_leaves_no_row_of_the_sender(database: Path) -> None:

@@ -1,5 +1,6 @@
-"""Check-in delivery in the Rasa server: a refused send is retried after a back-off and sent once."""
+"""Check-in delivery in the Rasa server: retried after a back-off and sent once, quiet hours on the person's clock."""
 
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -7,11 +8,14 @@ from typing import Any, Dict, List
 
 import pytest
 from rasa.core.lock_store import InMemoryLockStore
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from actions import names
 from backcare.checkins import CheckinStore
 from backcare.store import GuidanceStore
-from channels.checkins import INTRO, CheckinDelivery
+from channels.checkins import INTRO, PAIN_TEXT, CheckinDelivery
 
 pytestmark = pytest.mark.unit
 
@@ -104,3 +108,55 @@ async def test_retention_days_erases_idle_conversations_unless_zero(
     agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
     assert await CheckinDelivery(checkins, store, None).retain(agent, now) == erased
     assert len(checkins.idle_conversations(now - 90 * 86400)) == 1 - erased
+
+
+def tracker_in(sender: str, zone: str) -> DialogueStateTracker:
+    """A conversation whose person said their time zone."""
+    tracker = DialogueStateTracker(sender, [TextSlot(names.TIME_ZONE, mappings=[])])
+    tracker.update(SlotSet(names.TIME_ZONE, zone))
+    return tracker
+
+
+async def test_a_pain_check_in_asks_for_the_score_and_wants_the_reply_as_one(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "")
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    checkins.schedule_pain_check("telegram:42", 3, now=time.time() - 4)
+    checkins.schedule_pain_check("rest:me", 3, now=time.time() - 4)
+    telegram = FlakyTelegram(failures=0)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    delivery = CheckinDelivery(checkins, store, telegram)
+    await delivery.tick(agent)
+    assert [(m["to"], m["text"]) for m in telegram.sent] == [("telegram:42", PAIN_TEXT)]
+    assert PAIN_TEXT.startswith("How is your back today, 0–10?")
+    events = agent.processor.trackers["telegram:42"].events
+    assert [e.text for e in events if e.type_name == "bot"] == [PAIN_TEXT]
+    assert [e.key for e in events if isinstance(e, SlotSet)] == [names.PAIN_QUESTION]
+    [reply] = await delivery.due_replies(agent, "rest:me")
+    assert reply["text"] == PAIN_TEXT and reply["buttons"] == [{"title": "Stop check-ins", "payload": "/stop_checkins"}]
+
+
+async def test_quiet_hours_follow_the_persons_time_zone(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "21-8")
+    clock = [datetime(2026, 12, 1, 13, 30, tzinfo=timezone.utc).timestamp()]  # 22:30 in Tokyo
+    monkeypatch.setattr("backcare.checkins.time.time", lambda: clock[0])
+    monkeypatch.setattr("channels.checkins.time.time", lambda: clock[0])
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    checkins.schedule_pain_check("telegram:1", 1, now=clock[0] - 2)
+    checkins.schedule_pain_check("telegram:2", 1, now=clock[0] - 2)
+    telegram = FlakyTelegram(failures=0)
+    processor = Processor()
+    processor.trackers["telegram:1"] = tracker_in("telegram:1", "Asia/Tokyo")
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=processor)
+    delivery = CheckinDelivery(checkins, store, telegram)
+    await delivery.tick(agent)
+    assert [m["to"] for m in telegram.sent] == ["telegram:2"]  # UTC until said: 13:30, not quiet
+    clock[0] += 9 * 3600 + 29 * 60  # 22:59 UTC, 07:59 in Tokyo
+    await delivery.tick(agent)
+    assert [m["to"] for m in telegram.sent] == ["telegram:2"]
+    clock[0] += 60  # 08:00 in Tokyo
+    await delivery.tick(agent)
+    assert [m["to"] for m in telegram.sent] == ["telegram:2", "telegram:1"]

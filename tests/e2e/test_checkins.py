@@ -7,6 +7,7 @@ are down; the second run polls twice a second.
 """
 
 import asyncio
+import json
 import sqlite3
 import time
 import uuid
@@ -16,7 +17,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import yaml
 
-from channels.checkins import INTRO
+from channels.checkins import INTRO, PAIN_TEXT
 from channels.telegram_settings import TELEGRAM_CHANNEL
 from tests.e2e.telegram_standin import BotApiStandin, telegram_env
 from tests.e2e.test_persistence import start_both
@@ -27,6 +28,7 @@ from tests.servers import REPO, Conversation, Server, base_env, free_port
 pytestmark = pytest.mark.e2e
 HEAT = "hurt my back this morning, can i use a heat pack?"
 OFFER = "Shall I message you when 48 hours have passed?"
+PAIN_OFFER = "Shall I check in with you in 3 days?"
 ORIGIN = "http://127.0.0.1:8080"
 
 
@@ -96,6 +98,18 @@ class Stack:
     def check_ins(self, chat: int) -> List[str]:
         return [c.params["text"] for c in self.api.calls if c.method == "sendMessage"
                 and c.params["chat_id"] == str(chat) and c.params["text"].startswith(INTRO)]
+
+    def pain_questions(self, chat: int) -> List[str]:
+        return [c.params["text"] for c in self.api.calls if c.method == "sendMessage"
+                and c.params["chat_id"] == str(chat) and c.params["text"] == PAIN_TEXT]
+
+    def next_pain_question(self, chat: int, seen: int, timeout: float = 30) -> float:
+        """Wait for the chat's pain check-in number ``seen + 1``; the seconds it took."""
+        start = time.monotonic()
+        while len(self.pain_questions(chat)) <= seen:
+            assert time.monotonic() - start < timeout, f"pain check-in {seen + 1} did not arrive"
+            time.sleep(0.2)
+        return time.monotonic() - start
 
     def rows(self, table: str, sender: str) -> int:
         with sqlite3.connect(self.folder / "trackers.db") as connection:
@@ -225,3 +239,55 @@ def test_the_web_page_gets_the_check_in_when_it_comes_back_once(stack: Dict[str,
     first, second = replies
     assert first[0]["text"].startswith(INTRO) and first[-1]["text"] == "You're welcome. Anything else about your back?"
     assert not any(m.get("text", "").startswith(INTRO) for m in second)
+
+
+def test_pain_check_ins_ask_keep_the_scores_and_send_a_worse_one_to_a_doctor(stack: Dict[str, object]) -> None:
+    """Offer, yes, time zone, the 0-10 question, a score, a worse one: book a doctor; all of it listed."""
+    s = stack["stack"]
+    assert isinstance(s, Stack)
+    chat = new_chat()
+    s.say(chat, "/start")
+    s.say(chat, "my back has ached for two weeks now, how long until it gets better?")
+    accepted = s.tap(chat, PAIN_OFFER)
+    assert "in about 3 days i'll ask how your back is" in accepted[0].lower()
+    assert accepted[-1].startswith("So I don't message you at night: what time is it where you are?")
+    assert s.say(chat, "UTC+2")[0].startswith("Thanks: I've set your time zone to UTC+02:00 (it's ")
+
+    s.next_pain_question(chat, 0)  # 3 days at 86400: about 3 s
+    assert s.say(chat, "eleven") == [
+        "The scale only goes from 0 to 10. How is your back today, 0–10? (0 is no pain, 10 the worst pain you can "
+        "imagine.)"
+    ]
+    assert s.say(chat, "about a 5") == [
+        "Thanks, I've noted 5/10. I'll ask again in about 3 days, so we can see how it changes."
+    ]
+
+    s.next_pain_question(chat, 1)
+    flagged = " ".join(s.say(chat, "8/10 and since this morning I can't feel anything between my legs"))
+    assert "call your local emergency number now" in flagged and "noted" not in flagged
+    [worse] = s.say(chat, "8/10")
+    assert worse.startswith("You mentioned a pain score of 8/10, up from 5/10. That is worth having looked at, so "
+                            "please book an appointment with your doctor or a physiotherapist")
+    assert "I'm not a doctor" in worse
+
+    known = " ".join(s.say(chat, "what do you know about me?"))
+    assert "- your pain scores: 5/10 on " in known and ", 8/10 on " in known
+    assert "- your time zone: UTC+02:00" in known
+    assert "- a check-in in about 3 days: how your back is, 0–10" in known or "- a check-in now" in known
+    with sqlite3.connect(s.folder / "trackers.db") as connection:
+        slots = [json.loads(data) for (data,) in connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'slot'", (f"telegram:{chat}",))]
+    kept = [e["value"] for e in slots if e.get("name") == "pain_scores"]
+    assert [item["score"] for item in kept[-1]] == [5, 8]
+
+
+def test_stop_check_ins_ends_pain_check_ins(stack: Dict[str, object]) -> None:
+    s = stack["stack"]
+    assert isinstance(s, Stack)
+    chat = new_chat()
+    s.say(chat, "/start")
+    s.say(chat, "is walking good for a sore back?")
+    s.tap(chat, PAIN_OFFER)
+    assert "cancelled your check-ins" in " ".join(s.say(chat, "stop check-ins"))
+    time.sleep(4.5)  # past the 3 days, and then some polls
+    assert s.pain_questions(chat) == []
