@@ -74,13 +74,14 @@ def test_a_question_about_someone_else_is_answered_for_them_and_their_age_is_che
     talk.text("my mum is 81 and her back is sore, would a foam roller help her?")
     assert answer_text(talk).startswith("for your mum: ") and last_entry(talk).startswith("equipment.")
     reply = talk.text("she's never had back pain before though")
-    assert "doctor" in reply and "not a doctor" in reply and "emergency" not in reply
+    tiers = [(m.get("metadata") or {}).get("red_flag_tier") for m in talk.replies[-1]]
+    assert "urgent" in tiers and "see a doctor today" in reply and "not a doctor" in reply
 
 
 def test_the_person_typing_gets_their_own_advice_back(rasa_server: Server) -> None:
     talk = chat(rasa_server)
     talk.text("can my husband use a heat pad? he pulled his back a week ago")
-    assert answer_text(talk).startswith("for your partner: ")
+    assert answer_text(talk).startswith("for your husband: ")
     talk.text("and what about me, how hard should I press with a massage ball?")
     assert not answer_text(talk).startswith("for ") and last_entry(talk) == "equipment.ball_how_hard"
 
