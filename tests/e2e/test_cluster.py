@@ -20,6 +20,7 @@ import requests
 from bench.load import (
     TurnRecord,
     action_failures,
+    check_checkins,
     check_conversation,
     check_trackers,
     lock_failures,
@@ -59,6 +60,7 @@ def assert_clean_load(cluster: Cluster, conversations: int, turns: int, during: 
     assert [t for t in result.turns if not t.ok] == []
     assert len(result.turns) == conversations * turns
     assert check_trackers(cluster.postgres.url, result) == {}
+    assert check_checkins(cluster.postgres.url, result).problems == {}
     assert lock_failures(offsets) == []
     assert action_failures(offsets) == []
     assert {t.replica for t in result.turns} == set(cluster.urls), "every replica took turns"
