@@ -460,16 +460,17 @@ class GuardedTelegramInput(TelegramInput):
         if not await self.output.memory.claim_update(update_id):
             logger.info("Telegram update %s was already handled; ignoring the re-delivery.", update_id)
             return
-        try:
-            incoming = read_update(update)
-            if incoming is None:
-                logger.debug("Telegram update %s needs no answer.", update_id)
-                return
-            await self._answer(incoming, on_new_message)
-        except Exception:  # noqa: BLE001 - Telegram must get its 200 whatever happened
-            logger.exception("Failed to answer Telegram update %s.", update_id)
-        finally:
-            await self.output.memory.handled(update_id)
+        incoming = read_update(update)
+        if incoming is None:
+            logger.debug("Telegram update %s needs no answer.", update_id)
+        else:
+            try:
+                await self._answer(incoming, on_new_message)
+            except Exception:  # noqa: BLE001 - Telegram must get its 200 whatever happened
+                logger.exception("Failed to answer Telegram update %s.", update_id)
+        # Not when the turn was cancelled (the server stopping): its claim then runs out, and
+        # Telegram's re-delivery is answered by whichever server gets it.
+        await self.output.memory.handled(update_id)
 
     async def _answer(
         self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
