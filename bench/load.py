@@ -7,6 +7,11 @@ conversation's tracker is read back from the database and checked: each message 
 exactly once, in order, and is followed by a bot reply. Also counted: HTTP errors, replies that
 are the channel's apology (a turn that produced nothing), and lock failures in the replica logs.
 
+Some conversations say yes to the 48-hour check-in. REST cannot be messaged unprompted, so a
+check-in comes with the first reply after it fell due, claimed by whichever replica takes that
+turn while both replicas' delivery loops poll the same table. Each must reach its conversation
+once, and every check-in due before the conversation's last message must have reached it.
+
 Usage::
 
     python -m bench.load --start [--conversations 50] [--turns 20]   # what `make load` runs
@@ -14,7 +19,8 @@ Usage::
         --db "$TRACKER_STORE_URL" --log var/rasa-5005.log --log var/rasa-5006.log
 
 ``--start`` starts its own stack (PostgreSQL, Redis, action server, two replicas) in a temporary
-folder on free ports, like the tests; otherwise point it at running replicas (``make run-cluster``).
+folder on free ports, like the tests, at ``CHECKIN_TIME_SCALE=86400`` (``--checkin-scale``) so
+that check-ins fall due within seconds; otherwise point it at running replicas (``make run-cluster``).
 The report goes to ``bench/results/load.json`` and ``load.md``; the exit code is 1 on any problem.
 """
 
@@ -38,6 +44,7 @@ import aiohttp
 import sqlalchemy as sa
 
 from backcare import settings
+from channels.checkins import INTRO
 from channels.conversation_ids import REST, conversation_id
 from channels.guard import APOLOGY
 
@@ -59,7 +66,11 @@ SCRIPTS: Tuple[Tuple[str, ...], ...] = (
     ("what is a good sleeping position for back pain", "why?"),
     ("hello", "how should i sit at my desk", "thank you"),
     ("can massage help my lower back", "where is that from?", "bye"),
+    # The offer's button: a 48-hour check-in, due 46 hours (divided by CHECKIN_TIME_SCALE) later.
+    ("hi", "i hurt my back 2 hours ago, can i use a heat pack?", "/accept_checkin", "thanks"),
 )
+# Polls per second of each replica's check-in loop in a --start run, so the loops and the turns meet.
+LOAD_POLL_SECONDS = "0.5"
 
 
 @dataclass
@@ -71,6 +82,8 @@ class TurnRecord:
     text: str
     replica: str
     status: int = 0
+    # When it was first sent (epoch seconds) and how long until the answer.
+    sent_at: float = 0.0
     seconds: float = 0.0
     replies: List[str] = field(default_factory=list)
     error: str = ""
@@ -95,6 +108,13 @@ class LoadResult:
     def latencies(self) -> List[float]:
         """Round-trip seconds of the answered turns."""
         return [t.seconds for t in self.turns if t.status == 200]
+
+    def check_ins_received(self) -> Dict[str, int]:
+        """How many check-in messages each conversation got in its replies."""
+        received: Dict[str, int] = {}
+        for turn in self.turns:
+            received[turn.sender] = received.get(turn.sender, 0) + sum(r.startswith(INTRO) for r in turn.replies)
+        return received
 
     def percentile(self, q: int) -> float:
         """The q-th percentile of the latencies, in seconds."""
@@ -179,7 +199,7 @@ async def converse(
         if url is None:
             records.append(TurnRecord(sender, index, text, "", error="no replica left"))
             continue
-        record = TurnRecord(sender, index, text, url)
+        record = TurnRecord(sender, index, text, url, sent_at=time.time())
         started = time.monotonic()
         while True:
             try:
@@ -303,6 +323,55 @@ def check_trackers(db_url: str, result: LoadResult) -> Dict[str, List[str]]:
     return {sender: found for sender, found in problems.items() if found}
 
 
+@dataclass
+class CheckinFigures:
+    """What happened to the check-ins of a run, and the conversations where it went wrong."""
+
+    scheduled: int = 0
+    delivered: int = 0
+    received: int = 0
+    problems: Dict[str, List[str]] = field(default_factory=dict)
+
+
+def check_checkins(db_url: str, result: LoadResult) -> CheckinFigures:
+    """Compare the run's check-in rows in the database with the check-ins the conversations received.
+
+    A conversation must receive each delivered check-in exactly once, and every check-in due
+    before its last message was sent must have been delivered (REST gets it with the next reply).
+    """
+    senders = {conversation_id(REST, sender): sender for sender in result.sent}
+    engine = sa.create_engine(db_url)
+    rows: List[Any] = []
+    try:
+        with engine.connect() as connection:
+            if sa.inspect(connection).has_table("backcare_checkins"):
+                query = sa.text(
+                    "SELECT sender_id, due_at, delivered_at, cancelled_at FROM backcare_checkins "
+                    "WHERE kind = 'heat_48h' AND sender_id IN :senders"
+                ).bindparams(sa.bindparam("senders", expanding=True))
+                rows = list(connection.execute(query, {"senders": sorted(senders)}))
+    finally:
+        engine.dispose()
+    last_sent: Dict[str, float] = {}
+    for turn in result.turns:
+        last_sent[turn.sender] = max(last_sent.get(turn.sender, 0.0), turn.sent_at)
+    received = result.check_ins_received()
+    figures = CheckinFigures(scheduled=len(rows), received=sum(received.values()))
+    delivered: Dict[str, int] = {}
+    for row in rows:
+        sender = senders[row.sender_id]
+        if row.delivered_at is not None:
+            figures.delivered += 1
+            delivered[sender] = delivered.get(sender, 0) + 1
+        elif row.cancelled_at is None and row.due_at < last_sent.get(sender, 0.0):
+            figures.problems.setdefault(sender, []).append("a check-in due before the last message never came")
+    for sender in set(delivered) | set(received):
+        got, sent = received.get(sender, 0), delivered.get(sender, 0)
+        if got != sent:
+            figures.problems.setdefault(sender, []).append(f"{sent} check-ins delivered, {got} received")
+    return figures
+
+
 def log_offsets(logs: Iterable[Path]) -> Dict[Path, int]:
     """Current sizes of the log files, to read only what a run adds."""
     return {log: log.stat().st_size if log.exists() else 0 for log in logs}
@@ -330,11 +399,17 @@ def action_failures(offsets: Dict[Path, int]) -> List[str]:
 
 
 def summary(
-    result: LoadResult, problems: Dict[str, List[str]], locks: List[str], actions: List[str], replicas: int
+    result: LoadResult,
+    problems: Dict[str, List[str]],
+    locks: List[str],
+    actions: List[str],
+    replicas: int,
+    checkins: Optional[CheckinFigures] = None,
 ) -> Dict[str, Any]:
     """The figures of a run, as written to the JSON report."""
     duplicated = sum(1 for found in problems.values() for p in found if p.startswith("unexpected"))
     missing = sum(1 for found in problems.values() for p in found if "missing" in p or "no bot reply" in p)
+    checkins = checkins or CheckinFigures()
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "replicas": replicas,
@@ -354,7 +429,12 @@ def summary(
         "missing_messages_or_replies": missing,
         "lock_failures": len(locks),
         "action_failures": len(actions),
+        "checkins_scheduled": checkins.scheduled,
+        "checkins_delivered": checkins.delivered,
+        "checkins_received": checkins.received,
+        "conversations_with_checkin_problems": len(checkins.problems),
         "problems": {k: v for k, v in list(problems.items())[:20]},
+        "checkin_problems": {k: v for k, v in list(checkins.problems.items())[:20]},
         "lock_failure_lines": locks[:20],
         "action_failure_lines": actions[:20],
         "errors": [asdict(t) for t in (result.http_errors + result.apologies)[:20]],
@@ -369,6 +449,7 @@ def passed(report: Dict[str, Any]) -> bool:
         or report["conversations_with_problems"]
         or report["lock_failures"]
         or report["action_failures"]
+        or report.get("conversations_with_checkin_problems")
     )
 
 
@@ -386,6 +467,9 @@ def markdown(report: Dict[str, Any]) -> str:
         ("Conversations with lost, duplicated or unanswered messages", report["conversations_with_problems"]),
         ("Lock failures in the replica logs", report["lock_failures"]),
         ("Failed custom actions in the replica logs", report["action_failures"]),
+        ("Check-ins scheduled / delivered / received in replies",
+         f"{report['checkins_scheduled']} / {report['checkins_delivered']} / {report['checkins_received']}"),
+        ("Conversations with a check-in lost or received twice", report["conversations_with_checkin_problems"]),
     ]
     lines = [f"# Load test, {report['date']}", "", "| | |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
@@ -406,7 +490,8 @@ def measure(
     offsets = log_offsets(logs)
     result = asyncio.run(run_load(urls, conversations, turns, seed))
     problems = check_trackers(db_url, result)
-    return summary(result, problems, lock_failures(offsets), action_failures(offsets), len(urls))
+    checkins = check_checkins(db_url, result)
+    return summary(result, problems, lock_failures(offsets), action_failures(offsets), len(urls), checkins)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -420,12 +505,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--checkin-scale", default="86400", help="CHECKIN_TIME_SCALE of a --start stack")
     args = parser.parse_args(argv)
     if args.start:
         from tests.cluster import remove, start_cluster
 
         print("Starting PostgreSQL, Redis, the action server and two Rasa replicas...", flush=True)
-        cluster = start_cluster([[], []])
+        cluster = start_cluster([[], []], CHECKIN_TIME_SCALE=args.checkin_scale,
+                                CHECKIN_POLL_SECONDS=LOAD_POLL_SECONDS, CHECKIN_QUIET_HOURS="")
         try:
             report = measure(cluster.urls, cluster.postgres.url, [r.log for r in cluster.replicas],
                              args.conversations, args.turns, args.seed)

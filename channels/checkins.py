@@ -33,7 +33,8 @@ from backcare.checkins import (
     quiet_hours_end,
 )
 from backcare.store import GuidanceStore, get_store
-from channels.conversation_ids import TELEGRAM
+from channels.conversation_ids import TELEGRAM, identity_in
+from channels.telegram_memory import erase_chat
 from channels.telegram_settings import ConfigError, TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,10 @@ class CheckinDelivery:
         """Erase a conversation once no turn of it runs (the lock waits for the turn that asked)."""
         async with agent.lock_store.lock(request.sender_id):
             await asyncio.to_thread(self.checkins.erase, request.sender_id)
+        chat = identity_in(TELEGRAM, request.sender_id)
+        if chat is not None:
+            # Its long button payloads (which may quote the person) kept in Redis for the replicas.
+            await erase_chat(agent.lock_store, chat)
         await asyncio.to_thread(self.checkins.forget_done, request)
         logger.info("Erased a conversation on request.")
 

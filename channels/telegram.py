@@ -6,7 +6,8 @@ Compared with ``rasa.core.channels.telegram`` as installed (3.6.21), this connec
   carry it in ``X-Telegram-Bot-Api-Secret-Token`` (constant-time compare); there is no open
   ``/set_webhook`` route;
 - calls ``getMe`` once at start (to check the token and the bot's name), never per update;
-- processes each ``update_id`` once, so Telegram's re-deliveries do not repeat a turn;
+- processes each ``update_id`` once, so Telegram's re-deliveries do not repeat a turn, and
+  with a Redis lock store once across all Rasa servers (see ``channels.telegram_memory``);
 - always answers Telegram 200 and the person something: an apology when the bot failed or said
   nothing, "I can only read text messages" for stickers, photos, voice notes and the like;
 - splits replies longer than Telegram's 4096-character limit at paragraph or sentence breaks;
@@ -22,7 +23,6 @@ import json
 import logging
 import os
 import re
-from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional
@@ -40,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from channels.conversation_ids import TELEGRAM, conversation_id, identity_in
 from channels.guard import APOLOGY, clean_text, reply_instead
+from channels.telegram_memory import TelegramMemory, shared_redis
 from channels.telegram_settings import DEFAULT_API_URL, ConfigError, TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
-# Telegram re-delivers an update until it gets a 2xx, within a day at most; a few thousand
-# recent ids cover any realistic retry burst while keeping memory bounded.
-SEEN_UPDATES = 4096
-LONG_PAYLOADS = 4096
 NOT_TEXT_REPLY = "Sorry, I can only read text messages. Please type your question."
 # Telegram's commands mapped to what the bot understands; /start is new users' first message.
 COMMANDS = {"start": "/greet", "help": "/ask_capabilities"}
@@ -133,30 +130,6 @@ def secret_matches(expected: str, received: Optional[str]) -> bool:
     if not received:
         return False
     return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
-
-
-class RecentIds:
-    """A bounded set that remembers the most recently added keys (least recently added go first)."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._keys: OrderedDict[Any, None] = OrderedDict()
-
-    def add(self, key: Any) -> bool:
-        """Remember ``key``; ``False`` if it was already remembered."""
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self.capacity:
-            self._keys.popitem(last=False)
-        return True
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 @dataclass(frozen=True)
@@ -255,15 +228,16 @@ class GuardedTelegramOutput(TelegramOutput):
 
     Buttons become an inline keyboard, one button per row so that question-length titles stay
     readable. A payload longer than Telegram's 64-byte ``callback_data`` is sent as a short key
-    and looked up again on the tap. Rasa addresses replies by conversation id (``telegram:42``);
-    they go to chat 42, and replies for another channel's conversation are dropped.
+    and looked up again on the tap, in ``memory`` (shared through Redis once the server says so).
+    Rasa addresses replies by conversation id (``telegram:42``); they go to chat 42, and replies
+    for another channel's conversation are dropped.
     """
 
     def __init__(self, access_token: Optional[str], api_url: str = DEFAULT_API_URL) -> None:
         # Rasa's __init__ cannot pass a server; aiogram's Bot does no I/O here, so this is safe
         # inside or outside a running event loop.
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
-        self._long_payloads: OrderedDict[str, str] = OrderedDict()
+        self.memory = TelegramMemory(str(access_token or "").partition(":")[0])
 
     async def request(
         self, method: str, data: Optional[Dict] = None, files: Optional[Dict] = None, **kwargs: Any
@@ -322,27 +296,23 @@ class GuardedTelegramOutput(TelegramOutput):
             await self.send_message(chat, chunk)
         keyboard = InlineKeyboardMarkup()
         for button in buttons:
-            keyboard.row(
-                InlineKeyboardButton(button["title"], callback_data=self.callback_data(button["payload"]))
-            )
+            data = await self.callback_data(button["payload"], chat)
+            keyboard.row(InlineKeyboardButton(button["title"], callback_data=data))
         await self.send_message(chat, chunks[-1], reply_markup=keyboard)
 
-    def callback_data(self, payload: str) -> str:
-        """The ``callback_data`` for a button payload: itself if it fits, else a short key."""
+    async def callback_data(self, payload: str, chat: str) -> str:
+        """The ``callback_data`` for a button payload sent to ``chat``: itself if it fits, else a short key."""
         if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
             return payload
         digest = hashlib.sha256(payload.encode("utf-8")).digest()
         key = _LONG_PAYLOAD_PREFIX + base64.urlsafe_b64encode(digest[:18]).decode("ascii")
-        self._long_payloads[key] = payload
-        self._long_payloads.move_to_end(key)
-        if len(self._long_payloads) > LONG_PAYLOADS:
-            self._long_payloads.popitem(last=False)
+        await self.memory.keep_payload(chat, key, payload)
         return key
 
-    def payload(self, data: str) -> Optional[str]:
-        """The payload behind a tapped button's data; ``None`` for a key this process never issued."""
+    async def payload(self, data: str, chat: str) -> Optional[str]:
+        """The payload behind a button's data tapped in ``chat``; ``None`` for a key no server issued."""
         if data.startswith(_LONG_PAYLOAD_PREFIX):
-            return self._long_payloads.get(data)
+            return await self.memory.payload(chat, data)
         return data
 
     async def close_session(self) -> None:
@@ -367,7 +337,6 @@ class GuardedTelegramInput(TelegramInput):
         super().__init__(settings.token, settings.bot_name, settings.webhook_url, debug_mode=debug_mode)
         self.settings = settings
         self.output = GuardedTelegramOutput(settings.token, settings.api_url)
-        self._seen = RecentIds(SEEN_UPDATES)
         self._connected = False
 
     @classmethod
@@ -439,6 +408,15 @@ class GuardedTelegramInput(TelegramInput):
         async def start(_app: Any, _loop: Any) -> None:
             await self.connect()
 
+        # After the start, when the agent and its lock store exist: with a Redis lock store the
+        # Rasa servers share one conversation store, so they share update ids and button keys too.
+        @hook.listener("after_server_start")
+        async def share(app: Any, _loop: Any) -> None:
+            agent = getattr(app.ctx, "agent", None)
+            self.output.memory.red = shared_redis(getattr(agent, "lock_store", None))
+            if self.output.memory.red is not None:
+                logger.info("Telegram update ids and button keys are shared through the Redis lock store.")
+
         @hook.listener("after_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:
             await self.output.close_session()
@@ -478,18 +456,21 @@ class GuardedTelegramInput(TelegramInput):
         if not isinstance(update_id, int):
             logger.error("Ignored a Telegram update without an update_id.")
             return
-        # Remembered before the turn runs, so a retry arriving during a slow turn is dropped too.
-        if not self._seen.add(update_id):
+        # Claimed before the turn runs, so a retry arriving during a slow turn is dropped too.
+        if not await self.output.memory.claim_update(update_id):
             logger.info("Telegram update %s was already handled; ignoring the re-delivery.", update_id)
             return
         incoming = read_update(update)
         if incoming is None:
             logger.debug("Telegram update %s needs no answer.", update_id)
-            return
-        try:
-            await self._answer(incoming, on_new_message)
-        except Exception:  # noqa: BLE001 - Telegram must get its 200 whatever happened
-            logger.exception("Failed to answer Telegram update %s.", update_id)
+        else:
+            try:
+                await self._answer(incoming, on_new_message)
+            except Exception:  # noqa: BLE001 - Telegram must get its 200 whatever happened
+                logger.exception("Failed to answer Telegram update %s.", update_id)
+        # Not when the turn was cancelled (the server stopping): its claim then runs out, and
+        # Telegram's re-delivery is answered by whichever server gets it.
+        await self.output.memory.handled(update_id)
 
     async def _answer(
         self, incoming: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -499,7 +480,7 @@ class GuardedTelegramInput(TelegramInput):
             await self._acknowledge(incoming.callback_query_id)
             if text is not None:
                 # A key from before a restart: the button's label is the next best message.
-                text = self.output.payload(text) or incoming.button_title
+                text = await self.output.payload(text, incoming.chat_id) or incoming.button_title
         if text is None:
             await self.output.send_text_message(incoming.chat_id, NOT_TEXT_REPLY)
             return

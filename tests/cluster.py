@@ -12,7 +12,7 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 import yaml
@@ -21,6 +21,9 @@ from scripts.services import Postgres, Redis, cluster_env, start_postgres, start
 from tests.servers import Server, base_env, free_port, start_actions, start_rasa
 
 REST_CHANNEL = "channels.rest.GuardedRestInput"
+JWT_SECRET = f"test-{uuid.uuid4().hex}"
+# Replica 1 of the tests' cluster runs with the HTTP API on, as `make rasa RASA_JWT_SECRET=...` starts it.
+API_ARGS = ["--enable-api", "--jwt-secret", JWT_SECRET, "--jwt-method", "HS256"]
 
 
 @dataclass
@@ -61,6 +64,30 @@ class Cluster:
             self.replicas.append(server)
         return server
 
+    def restart_servers(self) -> None:
+        """Stop the replicas and the action server, then start them all again side by side, warmed up.
+
+        PostgreSQL and Redis stay up: they hold the conversations, the check-ins and the locks.
+        """
+        for server in self.replicas:
+            server.stop()
+        if self.actions is not None:
+            self.actions.stop()
+        with ThreadPoolExecutor(len(self.replicas) + 1) as pool:
+            starting = [pool.submit(self.start_actions), *(pool.submit(self.start_replica, i)
+                                                            for i in range(len(self.replicas)))]
+            for future in starting:
+                future.result()
+            list(pool.map(warm_up, self.urls))
+
+    def revive(self) -> None:
+        """Start again any replica or action server that died (a test may kill one)."""
+        if self.actions is not None and self.actions.process.poll() is not None:
+            self.start_actions()
+        for index, server in enumerate(self.replicas):
+            if server.process.poll() is not None:
+                warm_up(self.start_replica(index).url)
+
     def stop(self) -> None:
         """Stop every process, Rasa first so nothing writes to a stopped database."""
         for server in self.replicas:
@@ -88,12 +115,18 @@ def warm_up(url: str) -> None:
         reply.raise_for_status()
 
 
-def start_cluster(replica_args: List[List[str]], folder: Optional[Path] = None, **env: str) -> Cluster:
+def start_cluster(
+    replica_args: List[List[str]],
+    folder: Optional[Path] = None,
+    channels: Optional[Dict[str, Any]] = None,
+    **env: str,
+) -> Cluster:
     """Start PostgreSQL, Redis, the action server and one Rasa replica per entry of ``replica_args``.
 
     The replicas start in parallel (loading the model is most of a start). ``folder`` holds the
     logs and the databases; by default a new temporary folder, which the unprivileged postgres
-    and redis users must be able to enter, hence its mode.
+    and redis users must be able to enter, hence its mode. ``channels`` are added to the REST
+    channel in the replicas' credentials (module path -> settings).
     """
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="backcare-cluster-"))
@@ -103,7 +136,7 @@ def start_cluster(replica_args: List[List[str]], folder: Optional[Path] = None, 
     redis = start_redis(folder / "redis", free_port())
     action_port = free_port()
     credentials = folder / "credentials.yml"
-    credentials.write_text(yaml.safe_dump({REST_CHANNEL: None}))
+    credentials.write_text(yaml.safe_dump({REST_CHANNEL: None, **(channels or {})}))
     cluster = Cluster(
         folder=folder,
         postgres=postgres,

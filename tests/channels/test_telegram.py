@@ -13,7 +13,6 @@ from channels.telegram import (
     GuardedTelegramInput,
     GuardedTelegramOutput,
     Incoming,
-    RecentIds,
     chat_of,
     read_update,
     secret_matches,
@@ -202,20 +201,14 @@ def test_updates_are_read_as_what_they_ask(update: Dict[str, Any], expected: Opt
     assert read_update({"update_id": 1, **update}) == expected
 
 
-def test_recent_ids_forget_the_oldest_beyond_capacity() -> None:
-    seen = RecentIds(3)
-    assert [seen.add(i) for i in (1, 2, 3, 1, 4)] == [True, True, True, False, True]
-    assert 2 not in seen and 1 in seen and len(seen) == 3
-
-
-def test_a_payload_too_long_for_callback_data_travels_as_a_key() -> None:
+async def test_a_payload_too_long_for_callback_data_travels_as_a_key() -> None:
     output = GuardedTelegramOutput(TOKEN)
     payload = '/ask_entry{"entry_id": "recovery.shower_and_bed_after_massage_and_more"}'
-    key = output.callback_data(payload)
+    key = await output.callback_data(payload, str(CHAT))
     assert len(key.encode()) <= MAX_CALLBACK_DATA_BYTES
-    assert output.payload(key) == payload
-    assert output.callback_data("/ask_why") == "/ask_why"
-    assert output.payload("#unknown") is None
+    assert await output.payload(key, str(CHAT)) == payload
+    assert await output.callback_data("/ask_why", str(CHAT)) == "/ask_why"
+    assert await output.payload("#unknown", str(CHAT)) is None
 
 
 @pytest.mark.parametrize(

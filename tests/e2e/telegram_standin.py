@@ -3,7 +3,9 @@
 It serves ``POST /bot<token>/<method>`` on 127.0.0.1 from its own thread and event loop, so it
 keeps answering while the test thread blocks (starting the Rasa server, posting an update and
 waiting for the reply). It answers the methods the connector uses with JSON shaped like
-Telegram's, and refuses other tokens and methods as Telegram does.
+Telegram's, and refuses other tokens and methods as Telegram does. To play Telegram being down
+it can answer every call with a proxy's 502/503 page for a while (``refuse_for``), or stop
+listening so that connections are refused (``down_for``).
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Back care", "usernam
 
 @dataclass
 class Call:
-    """One Bot API call as received: the method and its parameters as sent (strings)."""
+    """One Bot API call as received: the method, its parameters as sent (strings), the status answered."""
 
     method: str
     params: Dict[str, str]
+    status: int = 200
 
     def json(self, name: str) -> Any:
         """A parameter that aiogram sends JSON-encoded, such as ``reply_markup``, decoded."""
@@ -48,6 +51,8 @@ class BotApiStandin:
         self.url = f"http://127.0.0.1:{self.port}"
         self._calls: List[Call] = []
         self._failures: Dict[str, int] = {}
+        self._refusing_until = 0.0
+        self._refusal_status = 503
         self._lock = threading.Lock()
         self._message_ids = itertools.count(1000)
         self._loop = asyncio.new_event_loop()
@@ -60,8 +65,7 @@ class BotApiStandin:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(self._stop_serving(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
@@ -86,6 +90,25 @@ class BotApiStandin:
         with self._lock:
             self._failures[method] = self._failures.get(method, 0) + times
 
+    def refuse_for(self, seconds: float, status: int = 503) -> None:
+        """For ``seconds`` from now, answer every call with ``status`` and an HTML page, as a proxy in front does.
+
+        The calls are still recorded, with that status.
+        """
+        with self._lock:
+            self._refusing_until = time.monotonic() + seconds
+            self._refusal_status = status
+
+    def down_for(self, seconds: float) -> None:
+        """Stop listening for ``seconds`` from now (connections refused, open ones closed), then listen again."""
+        asyncio.run_coroutine_threadsafe(self._stop_serving(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(lambda: self._loop.call_later(seconds, self._serve_again))
+
+    @property
+    def delivered(self) -> List[Call]:
+        """The ``sendMessage`` calls that were answered with a message, i.e. reached the chat."""
+        return [c for c in self.calls if c.method == "sendMessage" and c.status == 200]
+
     def wait_for_calls(self, mark: int, count: int, timeout: float = 10) -> List[Call]:
         """Wait until at least ``count`` calls arrived after ``mark``; return them."""
         deadline = time.monotonic() + timeout
@@ -100,16 +123,31 @@ class BotApiStandin:
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
+    async def _stop_serving(self) -> None:
+        # Cleaning up the runner also closes kept-alive connections, which a client would
+        # otherwise go on using as if the server were up.
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    def _serve_again(self) -> None:
+        self._loop.create_task(self._start())
+
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _params(request)
         with self._lock:
-            self._calls.append(Call(method, params))
-            failing = self._failures.get(method, 0)
+            refusing = time.monotonic() < self._refusing_until
+            status = self._refusal_status if refusing else 200
+            failing = 0 if refusing else self._failures.get(method, 0)
             if failing:
                 self._failures[method] = failing - 1
+            self._calls.append(Call(method, params, 400 if failing else status))
+        if refusing:
+            return web.Response(status=status, text=f"<html><body><h1>{status}</h1></body></html>",
+                                content_type="text/html")
         if failing:
             return _error(400, "Bad Request: chat not found")
         answer = getattr(self, f"_{method}", None)

@@ -1,16 +1,16 @@
 """The scale-out stack under load and faults: real PostgreSQL, Redis, action server, two replicas.
 
-One cluster serves the whole module (starting a Rasa server is most of the cost). Tests that
-break something put it back, and the test that kills a replica runs last.
+One cluster serves the session (tests/e2e/conftest.py; starting a Rasa server is most of the
+cost). Tests that break something put it back, and the test that kills a replica runs last (a
+later test asking for the cluster gets the replica started again).
 """
 
 import asyncio
-import shutil
 import socket
 import threading
 import time
 import uuid
-from typing import Callable, Iterator, List
+from typing import Callable, List
 
 import aiohttp
 import jwt
@@ -20,6 +20,7 @@ import requests
 from bench.load import (
     TurnRecord,
     action_failures,
+    check_checkins,
     check_conversation,
     check_trackers,
     lock_failures,
@@ -28,29 +29,10 @@ from bench.load import (
     stored_turns,
 )
 from channels.guard import APOLOGY
-from tests.cluster import Cluster, remove, start_cluster
+from tests.cluster import JWT_SECRET, Cluster
 from tests.servers import Conversation
 
-JWT_SECRET = f"test-{uuid.uuid4().hex}"
-# Replica 1 runs with the HTTP API on, as `make rasa RASA_JWT_SECRET=...` starts it.
-API_ARGS = ["--enable-api", "--jwt-secret", JWT_SECRET, "--jwt-method", "HS256"]
 HEAT_QUESTION = "i hurt my back yesterday, can i put a heating pad on it?"
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """PostgreSQL + Redis + action server + two Rasa replicas, with the Makefile's settings.
-
-    The databases live in a folder of /tmp that the postgres and redis users can enter (pytest's
-    own temporary folders are private to root); the logs are kept with pytest's afterwards.
-    """
-    running = start_cluster([[], API_ARGS], TICKET_LOCK_LIFETIME="20")
-    yield running
-    running.stop()
-    logs = tmp_path_factory.mktemp("cluster-logs")
-    for log in running.folder.glob("*.log"):
-        shutil.copy(log, logs / log.name)
-    remove(running.folder)
 
 
 def chat(cluster: Cluster, replica: int = 0) -> Conversation:
@@ -78,6 +60,7 @@ def assert_clean_load(cluster: Cluster, conversations: int, turns: int, during: 
     assert [t for t in result.turns if not t.ok] == []
     assert len(result.turns) == conversations * turns
     assert check_trackers(cluster.postgres.url, result) == {}
+    assert check_checkins(cluster.postgres.url, result).problems == {}
     assert lock_failures(offsets) == []
     assert action_failures(offsets) == []
     assert {t.replica for t in result.turns} == set(cluster.urls), "every replica took turns"

@@ -1,0 +1,151 @@
+"""What the Telegram connector remembers between updates: update ids handled, long button payloads.
+
+One process keeps both in bounded maps. When the Rasa servers share a Redis lock store, they
+share these through the same Redis, so an update Telegram re-delivers to another replica is
+still answered once, and a button sent by one replica works when its tap reaches another.
+
+Every Redis key expires. An update id is claimed for ``CLAIM_SECONDS`` while its turn runs and
+then kept as handled for ``SEEN_SECONDS`` (Telegram keeps re-delivering an update for at most a
+day); a replica that dies mid-turn thus leaves the update to Telegram's next re-delivery rather
+than losing it. A chat's long payloads may hold the person's own words (the equipment question
+asks again with their text), so they live in one hash per chat, dropped ``BUTTON_SECONDS`` after
+the chat's last long button and erased with the conversation by "forget me" (``erase_chat``).
+
+When Redis cannot be reached, the in-process maps carry on alone: a turn is never refused
+because Redis is down, at the price of a possible repeat across replicas meanwhile.
+"""
+
+import asyncio
+import logging
+from collections import OrderedDict
+from typing import Any, Callable, Optional, TypeVar
+
+import redis
+from rasa.core.lock_store import LockStore, RedisLockStore
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Telegram re-delivers an update until it gets a 2xx, within a day at most; a few thousand
+# recent ids cover any realistic retry burst while keeping memory bounded.
+SEEN_UPDATES = 4096
+LONG_PAYLOADS = 4096
+SEEN_SECONDS = 25 * 3600
+# Longer than any turn (the action timeout and the ticket lock lifetime bound it), shorter than
+# Telegram's later re-deliveries.
+CLAIM_SECONDS = 120
+BUTTON_SECONDS = 7 * 86400
+KEY_PREFIX = "backcare:telegram:"
+_HANDLED = "handled"
+_CLAIMED = "claimed"
+
+
+class RecentIds:
+    """A bounded set that remembers the most recently added keys (least recently added go first)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._keys: OrderedDict[Any, None] = OrderedDict()
+
+    def add(self, key: Any) -> bool:
+        """Remember ``key``; ``False`` if it was already remembered."""
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self.capacity:
+            self._keys.popitem(last=False)
+        return True
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def buttons_key(chat: str) -> str:
+    """The Redis hash of a chat's long button payloads (key -> payload)."""
+    return f"{KEY_PREFIX}buttons:{chat}"
+
+
+def shared_redis(lock_store: Optional[LockStore]) -> Optional[redis.Redis]:
+    """The Redis client of the server's lock store, or None when the lock store is not Redis."""
+    return lock_store.red if isinstance(lock_store, RedisLockStore) else None
+
+
+class TelegramMemory:
+    """Update ids handled and long button payloads, in this process and, once given, in Redis.
+
+    Args:
+        bot_id: The bot's id (the token's digits before the colon): update ids count per bot.
+        red: A Redis client shared by every Rasa server, or None for this process alone.
+    """
+
+    def __init__(self, bot_id: str, red: Optional[redis.Redis] = None) -> None:
+        self.bot_id = bot_id
+        self.red = red
+        self._seen = RecentIds(SEEN_UPDATES)
+        self._payloads: OrderedDict[str, str] = OrderedDict()
+
+    def _update_key(self, update_id: int) -> str:
+        return f"{KEY_PREFIX}{self.bot_id}:update:{update_id}"
+
+    async def _redis(self, what: str, call: Callable[[redis.Redis], T]) -> Optional[T]:
+        """``call(red)`` off the event loop; None without Redis or when it fails (the maps carry on)."""
+        red = self.red
+        if red is None:
+            return None
+        try:
+            return await asyncio.to_thread(call, red)
+        except redis.exceptions.RedisError as error:
+            logger.warning("Telegram memory: Redis %s failed (%s); this server's memory only.", what,
+                           type(error).__name__)
+            return None
+
+    async def claim_update(self, update_id: int) -> bool:
+        """Whether this server should answer ``update_id``: no server has claimed or handled it yet."""
+        if update_id in self._seen:
+            return False
+        # SET NX is atomic: of two replicas given the same update, one sets it (the other gets None).
+        claimed = await self._redis(
+            "claim", lambda red: red.set(self._update_key(update_id), _CLAIMED, nx=True, ex=CLAIM_SECONDS) is not None
+        )
+        if claimed is False:
+            # Not remembered here: if the replica that claimed it dies, a later re-delivery must get through.
+            return False
+        self._seen.add(update_id)
+        return True
+
+    async def handled(self, update_id: int) -> None:
+        """Record that ``update_id`` was answered, for as long as Telegram might re-deliver it."""
+        await self._redis("record", lambda red: red.set(self._update_key(update_id), _HANDLED, ex=SEEN_SECONDS))
+
+    async def keep_payload(self, chat: str, key: str, payload: str) -> None:
+        """Remember what a button's short key stands for, for taps in ``chat``."""
+        self._payloads[key] = payload
+        self._payloads.move_to_end(key)
+        if len(self._payloads) > LONG_PAYLOADS:
+            self._payloads.popitem(last=False)
+
+        def keep(red: redis.Redis) -> None:
+            pipe = red.pipeline(transaction=True)
+            pipe.hset(buttons_key(chat), key, payload)
+            pipe.expire(buttons_key(chat), BUTTON_SECONDS)
+            pipe.execute()
+
+        await self._redis("keep", keep)
+
+    async def payload(self, chat: str, key: str) -> Optional[str]:
+        """The payload behind ``key`` for a tap in ``chat``; None if no server issued it (or it expired)."""
+        if key in self._payloads:
+            return self._payloads[key]
+        found = await self._redis("lookup", lambda red: red.hget(buttons_key(chat), key))
+        return found.decode("utf-8") if isinstance(found, bytes) else None
+
+
+async def erase_chat(lock_store: Optional[LockStore], chat: str) -> None:
+    """Delete a chat's long button payloads from the shared Redis, if there is one ("forget me")."""
+    red = shared_redis(lock_store)
+    if red is not None:
+        await asyncio.to_thread(red.delete, buttons_key(chat))
