@@ -106,6 +106,10 @@ class ActionAnswerGuidance(GuidanceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Answer the pending entry, else the best-ranked one, else ask."""
+        # Before any other reading of the message: it may be a warning sign for an age said earlier.
+        escalated = self.escalate_for_age(dispatcher, tracker)
+        if escalated is not None:
+            return escalated
         pending = self.store.get(tracker.get_slot(names.PENDING_ENTRY) or "")
         if pending is not None:
             return self.answer(dispatcher, tracker, pending)

@@ -62,6 +62,17 @@ class StoreAction(Action, ABC):
             self._red_flags = get_red_flags()
         return self._red_flags
 
+    def escalate_for_age(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+        """Escalate an age-bound sign said without an age, if an earlier message gave an age in range.
+
+        "He's never had back pain before" after "my dad is 77". None when there is nothing to escalate.
+        """
+        aged = aged_signs(tracker, self.red_flags)
+        if not aged:
+            return None
+        tier = max((s.tier for s in aged), key=lambda t: t.rank)
+        return escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in aged])
+
     def mentioned(self, tracker: Tracker) -> Dict[str, str]:
         """Vocabulary ids named in the latest message, by entity kind."""
         found: Dict[str, str] = {}
@@ -107,11 +118,10 @@ class StoreAction(Action, ABC):
         the next ones until the person asks for themselves again; an age-bound warning sign ("he's
         never had back pain before") escalates when the age said for them, in any turn, is in range.
         """
+        escalated = self.escalate_for_age(dispatcher, tracker)
+        if escalated is not None:
+            return escalated
         who, _ = advice_for(tracker)
-        aged = aged_signs(tracker, self.red_flags)
-        if aged:
-            tier = max((s.tier for s in aged), key=lambda t: t.rank)
-            return escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in aged])
         hours = self.onset_hours(tracker)
         if self.store.depends_on_onset(entry) and tracker.get_slot(names.ONSET) is None:
             return [SlotSet(names.PENDING_ENTRY, entry.id)]

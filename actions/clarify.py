@@ -30,6 +30,9 @@ class ActionClarify(GuidanceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """Offer the likely entries, or the out-of-scope answer."""
+        escalated = self.escalate_for_age(dispatcher, tracker)
+        if escalated is not None:
+            return escalated
         if reask_if_replying(dispatcher, tracker):
             return []
         ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]

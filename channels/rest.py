@@ -22,11 +22,16 @@ logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
 
 
+# What the actions say about a reply that REST clients (and the tests) may read: which guidance
+# entry it came from, and the tier of an escalation.
+REPLY_METADATA = ("entry_id", "red_flag_tier")
+
+
 class EntryCollectingOutputChannel(CollectingOutputChannel):
     """Collects replies like Rasa's, keeping which guidance entry each one came from."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        """Collect a text reply with its entry id."""
+        """Collect a text reply with its entry id or escalation tier."""
         await self._persist_message(self._with_entry(self._message(recipient_id, text=text), kwargs))
 
     async def send_text_with_buttons(
@@ -38,8 +43,9 @@ class EntryCollectingOutputChannel(CollectingOutputChannel):
 
     @staticmethod
     def _with_entry(message: Dict[Text, Any], kwargs: Dict[Text, Any]) -> Dict[Text, Any]:
-        if kwargs.get("entry_id"):
-            message["metadata"] = {"entry_id": kwargs["entry_id"]}
+        metadata = {key: kwargs[key] for key in REPLY_METADATA if kwargs.get(key)}
+        if metadata:
+            message["metadata"] = metadata
         return message
 
 
