@@ -9,38 +9,21 @@ still has the last word.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.recall import RECALL, recall_kind
-from nlu.intents import set_intent
+from nlu.intents import RuleComponent, set_intent
 
 ASK_GUIDANCE = "ask_guidance"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RecallDetector(GraphComponent):
+class RecallDetector(RuleComponent):
     """Sets ``ask_guidance`` and ``guidance_recall`` on messages that ask for an earlier answer."""
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RecallDetector:
-        """Create the component (see GraphComponent)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Mark each message that asks for an earlier answer; leave the others as they are."""

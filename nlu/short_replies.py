@@ -11,18 +11,15 @@ pipeline, still has the last word.
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.pain_scores import read_score
 from backcare.time_zones import read_zone
-from nlu.intents import set_intent
+from nlu.intents import RuleComponent, set_intent
 
 # Intent names as domain.yml declares them (actions/names.py holds them for the actions).
 INFORM_PAIN_SCORE = "inform_pain_score"
@@ -41,22 +38,8 @@ def short_reply_intent(text: str, now: float) -> str | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ShortReplyDetector(GraphComponent):
+class ShortReplyDetector(RuleComponent):
     """Sets ``inform_pain_score`` or ``inform_time_zone`` on messages that are just that answer."""
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ShortReplyDetector:
-        """Create the component (see GraphComponent)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Mark each message that is a score or a time zone; leave the others as they are."""
