@@ -71,6 +71,7 @@ class CheckinDelivery:
         self.telegram = telegram
         self._task: Optional[asyncio.Task[None]] = None
         self._agent_of: Any = lambda: None
+        self._telegram_memory_of: Any = lambda: None
         self._next_retention = 0.0
 
     @property
@@ -97,11 +98,16 @@ class CheckinDelivery:
             raise LookupError(f"The guidance has no entry {names.AFTER_48H_ENTRY}.")
         return INTRO + entry.render(hours)
 
-    def start(self, agent_of: Any) -> None:
-        """Start polling in the running loop; ``agent_of()`` gives the server's current agent."""
+    def start(self, agent_of: Any, telegram_memory_of: Any = lambda: None) -> None:
+        """Start polling in the running loop.
+
+        ``agent_of()`` gives the server's current agent; ``telegram_memory_of()`` the Telegram
+        connector's memory on this server, or None, so "forget me" reaches its button payloads.
+        """
         global _running
         if self._task is None:
             self._agent_of = agent_of
+            self._telegram_memory_of = telegram_memory_of
             self._task = asyncio.get_running_loop().create_task(self._poll(agent_of))
             _running = self
 
@@ -173,8 +179,13 @@ class CheckinDelivery:
             await asyncio.to_thread(self.checkins.erase, request.sender_id)
         chat = identity_in(TELEGRAM, request.sender_id)
         if chat is not None:
-            # Its long button payloads (which may quote the person) kept in Redis for the replicas.
-            await erase_chat(agent.lock_store, chat)
+            # Its long button payloads (which may quote the person): this server's Telegram
+            # connector, if it has one, and the Redis the replicas share.
+            memory = self._telegram_memory_of()
+            if memory is not None:
+                await memory.forget_chat(chat)
+            else:
+                await erase_chat(agent.lock_store, chat)
         await asyncio.to_thread(self.checkins.forget_done, request)
         logger.info("Erased a conversation on request.")
 

@@ -122,7 +122,8 @@ class GuardedRestInput(RestInput):
         @hook.listener("after_server_start")
         async def start_checkins(app: Any, _loop: Any) -> None:
             self.checkins = CheckinDelivery(telegram=telegram_output())
-            self.checkins.start(lambda: getattr(app.ctx, "agent", None))
+            self.checkins.start(lambda: getattr(app.ctx, "agent", None),
+                                lambda: getattr(app.ctx, "telegram_memory", None))
 
         @hook.listener("before_server_stop")
         async def stop_checkins(_app: Any, _loop: Any) -> None:

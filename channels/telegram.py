@@ -414,6 +414,8 @@ class GuardedTelegramInput(TelegramInput):
         async def share(app: Any, _loop: Any) -> None:
             agent = getattr(app.ctx, "agent", None)
             self.output.memory.red = shared_redis(getattr(agent, "lock_store", None))
+            # For "forget me", which the check-in delivery (started by the REST channel) carries out.
+            app.ctx.telegram_memory = self.output.memory
             if self.output.memory.red is not None:
                 logger.info("Telegram update ids and button keys are shared through the Redis lock store.")
 

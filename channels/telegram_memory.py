@@ -18,7 +18,7 @@ because Redis is down, at the price of a possible repeat across replicas meanwhi
 import asyncio
 import logging
 from collections import OrderedDict
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 import redis
 from rasa.core.lock_store import LockStore, RedisLockStore
@@ -86,7 +86,9 @@ class TelegramMemory:
         self.bot_id = bot_id
         self.red = red
         self._seen = RecentIds(SEEN_UPDATES)
-        self._payloads: OrderedDict[str, str] = OrderedDict()
+        # (chat, key) -> payload; only what Redis could not take, so "forget me" on any replica
+        # (which erases the Redis hash) leaves no copy in another replica's memory.
+        self._payloads: OrderedDict[Tuple[str, str], str] = OrderedDict()
 
     def _update_key(self, update_id: int) -> str:
         return f"{KEY_PREFIX}{self.bot_id}:update:{update_id}"
@@ -123,25 +125,33 @@ class TelegramMemory:
 
     async def keep_payload(self, chat: str, key: str, payload: str) -> None:
         """Remember what a button's short key stands for, for taps in ``chat``."""
-        self._payloads[key] = payload
-        self._payloads.move_to_end(key)
-        if len(self._payloads) > LONG_PAYLOADS:
-            self._payloads.popitem(last=False)
 
-        def keep(red: redis.Redis) -> None:
+        def keep(red: redis.Redis) -> bool:
             pipe = red.pipeline(transaction=True)
             pipe.hset(buttons_key(chat), key, payload)
             pipe.expire(buttons_key(chat), BUTTON_SECONDS)
             pipe.execute()
+            return True
 
-        await self._redis("keep", keep)
+        if await self._redis("keep", keep):
+            return
+        self._payloads[(chat, key)] = payload
+        self._payloads.move_to_end((chat, key))
+        if len(self._payloads) > LONG_PAYLOADS:
+            self._payloads.popitem(last=False)
 
     async def payload(self, chat: str, key: str) -> Optional[str]:
         """The payload behind ``key`` for a tap in ``chat``; None if no server issued it (or it expired)."""
-        if key in self._payloads:
-            return self._payloads[key]
+        if (chat, key) in self._payloads:
+            return self._payloads[(chat, key)]
         found = await self._redis("lookup", lambda red: red.hget(buttons_key(chat), key))
         return found.decode("utf-8") if isinstance(found, bytes) else None
+
+    async def forget_chat(self, chat: str) -> None:
+        """Drop a chat's long button payloads, here and in the shared Redis ("forget me")."""
+        for kept in [kept for kept in self._payloads if kept[0] == chat]:
+            del self._payloads[kept]
+        await self._redis("erase", lambda red: red.delete(buttons_key(chat)))
 
 
 async def erase_chat(lock_store: Optional[LockStore], chat: str) -> None:

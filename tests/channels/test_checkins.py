@@ -16,6 +16,7 @@ from actions import names
 from backcare.checkins import CheckinStore
 from backcare.store import GuidanceStore
 from channels.checkins import INTRO, PAIN_TEXT, CheckinDelivery
+from channels.telegram_memory import TelegramMemory
 
 pytestmark = pytest.mark.unit
 
@@ -160,3 +161,20 @@ async def test_quiet_hours_follow_the_persons_time_zone(
     clock[0] += 60  # 08:00 in Tokyo
     await delivery.tick(agent)
     assert [m["to"] for m in telegram.sent] == ["telegram:2", "telegram:1"]
+
+
+async def test_forget_me_erases_the_button_payloads_the_telegram_connector_holds(
+    tmp_path: Path, store: GuidanceStore
+) -> None:
+    memory = TelegramMemory("1")
+    await memory.keep_payload("42", "#k", "a long payload quoting the person")
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 1)
+    checkins.request_forget("telegram:42")
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    delivery = CheckinDelivery(checkins, store, None)
+    delivery.start(lambda: None, lambda: memory)
+    try:
+        await delivery.tick(agent)
+    finally:
+        await delivery.stop()
+    assert await memory.payload("42", "#k") is None

@@ -119,3 +119,22 @@ async def test_with_redis_unreachable_each_process_still_answers_once() -> None:
     await memory.keep_payload(CHAT, "#k", LONG)
     assert await memory.payload(CHAT, "#k") == LONG
     assert await memory.payload(CHAT, "#other") is None
+
+
+async def test_forget_chat_drops_this_process_s_payloads_of_that_chat_only() -> None:
+    memory = TelegramMemory("1")
+    await memory.keep_payload("1", "#k", LONG)
+    await memory.keep_payload("2", "#k", LONG + " too")
+    await memory.forget_chat("1")
+    assert await memory.payload("1", "#k") is None
+    assert await memory.payload("2", "#k") == LONG + " too"
+
+
+async def test_with_redis_a_replica_keeps_no_copy_that_outlives_forget_me_on_another(
+    lock_store: AtomicRedisLockStore,
+) -> None:
+    chat = str(free_port())
+    sender = replica(lock_store)
+    key = await sender.callback_data(LONG, chat)
+    await replica(lock_store).memory.forget_chat(chat)
+    assert await sender.payload(key, chat) is None
