@@ -406,7 +406,7 @@ def web_port() -> int:
 
 def web_origins() -> List[str]:
     """Origins allowed to open a socket (``WEB_ORIGINS``); empty means the chat page's own."""
-    return settings().web_origins
+    return list(settings().web_origins)  # a copy: the parsed settings are shared
 
 
 def pg_bin() -> Optional[Path]:
