@@ -20,7 +20,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
-RED_FLAGS_FILE = Path(__file__).resolve().parent.parent / "guidance" / "safety" / "red_flags.yml"
+from backcare import settings
+
+# The committed file (what the tests and `python -m bench.red_flags --write` work on); the servers
+# load the one under GUIDANCE_DIR, which is this one unless that is set.
+RED_FLAGS_FILE = settings.REPO_ROOT / "guidance" / "safety" / "red_flags.yml"
 
 # Where the NLU lists age-bound signs a message mentions without stating an age ("he's never
 # had back pain before"), for the answering action to check against an age said earlier.
@@ -244,8 +248,13 @@ def _location(loc: Tuple, raw: object) -> str:
     return "field " + ".".join(str(p) for p in loc)
 
 
-def load_red_flags(path: Path = RED_FLAGS_FILE) -> RedFlagData:
-    """Read and validate ``path``; raise RedFlagDataError naming the sign and field at fault."""
+def load_red_flags(path: Optional[Path] = None) -> RedFlagData:
+    """Read and validate ``path`` (default: the one under ``GUIDANCE_DIR``).
+
+    Raises:
+        RedFlagDataError: The file cannot be read or is invalid; the message names the sign and field.
+    """
+    path = path or settings.red_flags_file()
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -259,5 +268,5 @@ def load_red_flags(path: Path = RED_FLAGS_FILE) -> RedFlagData:
 
 @lru_cache(maxsize=None)
 def get_red_flags() -> RedFlagData:
-    """The repository's red-flag data, loaded on first use and then shared."""
+    """The red-flag data under ``GUIDANCE_DIR``, loaded on first use and then shared."""
     return load_red_flags()

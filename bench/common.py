@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
+
+from backcare import settings
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -27,14 +28,12 @@ def rasa_env(cache_dir: Optional[Path] = None, **overrides: str) -> Dict[str, st
         **overrides: Extra variables.
 
     Returns:
-        A copy of ``os.environ`` with the bench's settings applied.
+        This process's environment with the bench's settings applied.
     """
-    env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
-    if cache_dir is not None:
-        env["RASA_CACHE_DIRECTORY"] = str(cache_dir)
-    env.update(overrides)
-    return env
+    cache = {} if cache_dir is None else {"RASA_CACHE_DIRECTORY": str(cache_dir)}
+    return settings.child_environ(
+        RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1", **cache, **overrides
+    )
 
 
 def stream(

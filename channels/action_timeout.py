@@ -16,25 +16,20 @@ that had arrived in milliseconds but were read late (measured here: session star
 """
 
 import logging
-import os
 
 import aiohttp
 
+from backcare import settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_ACTION_TIMEOUT_SECONDS = 5.0
+DEFAULT_ACTION_TIMEOUT_SECONDS = settings.DEFAULT_ACTION_TIMEOUT_SECONDS
 BACKSTOP_SECONDS = 60.0
 
 
 def action_timeout_seconds() -> float:
-    """The timeout from ``ACTION_TIMEOUT_SECONDS``, or the default for an unset or invalid value."""
-    raw = os.environ.get("ACTION_TIMEOUT_SECONDS", "")
-    try:
-        seconds = float(raw) if raw.strip() else DEFAULT_ACTION_TIMEOUT_SECONDS
-    except ValueError:
-        logger.warning(f"ACTION_TIMEOUT_SECONDS={raw!r} is not a number; using {DEFAULT_ACTION_TIMEOUT_SECONDS} s.")
-        return DEFAULT_ACTION_TIMEOUT_SECONDS
-    return seconds if seconds > 0 else DEFAULT_ACTION_TIMEOUT_SECONDS
+    """The timeout from ``ACTION_TIMEOUT_SECONDS``, or the default for an unset, invalid or non-positive value."""
+    return settings.action_timeout_seconds()
 
 
 def action_call_timeout(seconds: float) -> aiohttp.ClientTimeout:

@@ -13,7 +13,6 @@ the shell, the web page) get theirs prepended to the reply to their next message
 
 import asyncio
 import logging
-import os
 import time
 from typing import Any, Dict, List, Optional
 
@@ -274,7 +273,7 @@ def running() -> Optional[CheckinDelivery]:
 def telegram_output() -> Optional[Any]:
     """A Telegram sender from the ``TELEGRAM_*`` settings, or None when Telegram is off."""
     try:
-        telegram = TelegramSettings.load(os.environ)
+        telegram = TelegramSettings.load(settings.telegram_environ())
     except ConfigError:
         return None
     # Imported here: channels.telegram pulls in aiogram, which servers without Telegram never need.

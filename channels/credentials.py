@@ -8,13 +8,14 @@ reads the token and the secret from the environment.
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
+from backcare import settings
+from backcare.settings import SettingsError
 from channels.telegram_settings import TELEGRAM_CHANNEL, TOKEN_ENV, ConfigError, TelegramSettings
 
 BASE = Path(__file__).resolve().parent.parent / "credentials.yml"
@@ -26,7 +27,7 @@ def build(base: Dict[str, Any], environ: Mapping[str, str]) -> Dict[str, Any]:
 
     Args:
         base: The committed credentials.yml, parsed.
-        environ: The environment, usually ``os.environ``.
+        environ: The ``TELEGRAM_*`` variables, usually ``backcare.settings.telegram_environ()``.
 
     Returns:
         The credentials to write.
@@ -49,8 +50,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     base = yaml.safe_load(args.base.read_text(encoding="utf-8")) or {}
     try:
-        channels = build(base, os.environ)
-    except ConfigError as error:
+        channels = build(base, settings.telegram_environ())
+    except (ConfigError, SettingsError) as error:
         print(f"Not starting: {error}", file=sys.stderr)
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,6 @@
 """The socket.io channel for the web chat: allowed origins only, input checks, no silent turns."""
 
 import logging
-import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import UserMessage, decode_bearer_token
@@ -12,6 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from backcare import settings
 from channels import checkins
 from channels.conversation_ids import WEB, conversation_id
 from channels.guard import APOLOGY, EMPTY_REPLY, clean_text, reply_instead
@@ -27,11 +27,10 @@ def web_origins() -> List[str]:
 
     Defaults to the chat page's own origin as served by ``make web`` on ``WEB_PORT``.
     """
-    configured = os.environ.get("WEB_ORIGINS", "")
-    origins = [origin.strip().rstrip("/") for origin in configured.split(",") if origin.strip()]
+    origins = settings.web_origins()
     if origins:
         return origins
-    port = os.environ.get("WEB_PORT", "8080")
+    port = settings.web_port()
     return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 

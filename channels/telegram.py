@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backcare.settings import telegram_environ
 from channels.conversation_ids import TELEGRAM, conversation_id, identity_in
 from channels.guard import APOLOGY, clean_text, reply_instead
 from channels.telegram_memory import TelegramMemory, shared_redis
@@ -348,7 +348,7 @@ class GuardedTelegramInput(TelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "GuardedTelegramInput":
         """Build the channel from its credentials.yml block (may be empty) and the environment."""
         try:
-            return cls(TelegramSettings.load(os.environ, credentials))
+            return cls(TelegramSettings.load(telegram_environ(), credentials))
         except ConfigError as error:
             raise RasaException(f"Telegram channel: {error}") from error
 

@@ -70,7 +70,7 @@ class TelegramSettings:
         """Read the settings from a credentials block, falling back to the environment.
 
         Args:
-            environ: The environment, usually ``os.environ``.
+            environ: The ``TELEGRAM_*`` variables, usually ``backcare.settings.telegram_environ()``.
             credentials: The connector's block in credentials.yml, if any (keys in ``CREDENTIAL_KEYS``).
 
         Returns:

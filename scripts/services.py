@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from backcare import settings
+
 DATABASE = "rasa"
 ROLE = "rasa"
 # Rasa's own "redis" lock store races when two servers take a ticket at once (see the module).
@@ -79,8 +81,9 @@ def wait_for_port(port: int, timeout: float = START_TIMEOUT_SECONDS) -> None:
 
 def postgres_bin() -> Path:
     """The newest Debian PostgreSQL binaries folder (``PG_BIN`` overrides it)."""
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
+    configured = settings.pg_bin()
+    if configured is not None:
+        return configured
     found = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/initdb"),
         key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
@@ -324,8 +327,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.services", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["start", "stop"])
     parser.add_argument("--dir", type=Path, default=Path("var"), help="parent of the pg/ and redis/ folders")
-    parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PG_PORT", "5433")))
-    parser.add_argument("--redis-port", type=int, default=int(os.environ.get("REDIS_PORT", "6380")))
+    parser.add_argument("--pg-port", type=int, default=settings.pg_port())
+    parser.add_argument("--redis-port", type=int, default=settings.redis_port())
     args = parser.parse_args(argv)
     folder: Path = args.dir.resolve()
     folder.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Callable, List, Optional, Text, Tuple, TypeVar
@@ -33,22 +32,21 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from backcare import settings
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Change = what to do with the current lock (None if absent): the lock to store (None deletes
 # the key) and the value to hand back to the caller.
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
-DEFAULT_RETRY_SECONDS = 5.0
+DEFAULT_RETRY_SECONDS = settings.DEFAULT_LOCK_STORE_RETRY_SECONDS
 RETRYABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 def retry_seconds() -> float:
     """How long to keep retrying a failed Redis call (``LOCK_STORE_RETRY_SECONDS``)."""
-    try:
-        return max(0.0, float(os.environ.get("LOCK_STORE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
-    except ValueError:
-        return DEFAULT_RETRY_SECONDS
+    return settings.lock_store_retry_seconds()
 
 
 class AtomicRedisLockStore(RedisLockStore):

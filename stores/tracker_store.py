@@ -19,7 +19,6 @@ same keys as Rasa's ``SQL`` tracker store (``url`` takes a full SQLAlchemy URL).
 
 import asyncio
 import logging
-import os
 import time
 from typing import Any, Awaitable, Callable, Iterable, Optional, Text, TypeVar
 
@@ -29,20 +28,19 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
+from backcare import settings
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-DEFAULT_RETRY_SECONDS = 10.0
+DEFAULT_RETRY_SECONDS = settings.DEFAULT_TRACKER_STORE_RETRY_SECONDS
 # Connection-level failures: the server is restarting, unreachable or dropped us.
 RETRYABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 def retry_seconds() -> float:
     """How long to keep retrying a failed database call (``TRACKER_STORE_RETRY_SECONDS``)."""
-    try:
-        return max(0.0, float(os.environ.get("TRACKER_STORE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)))
-    except ValueError:
-        return DEFAULT_RETRY_SECONDS
+    return settings.tracker_store_retry_seconds()
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
@@ -55,9 +53,11 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
         Args:
             domain: The assistant's domain.
-            host: A full SQLAlchemy URL (``url`` in endpoints.yml) or a host name.
+            host: A full SQLAlchemy URL (``url`` in endpoints.yml) or a host name. A relative
+                SQLite file is taken from the repo root, as ``TRACKER_STORE_URL`` is everywhere else.
             **kwargs: The other ``SQLTrackerStore`` arguments.
         """
+        host = settings.sqlite_from_repo_root(host) if host else host
         super().__init__(domain=domain, host=host, **kwargs)
         url = self.engine.url
         self.engine.dispose()

@@ -1,12 +1,12 @@
 """Serve the chat page, its two npm libraries and /config.json on 127.0.0.1:$WEB_PORT.
 
-Run with ``python web/serve.py`` (``make web``). Settings come from the environment:
-``WEB_PORT`` (default 8080), ``WEB_HOST`` (default 127.0.0.1) and ``RASA_PORT`` (default 5005),
-the port the page's socket connects to on the same host name the page was loaded from.
+Run with ``python web/serve.py`` (``make web``). Settings (``backcare.settings``): ``WEB_PORT``
+(default 8080), ``WEB_HOST`` (default 127.0.0.1) and ``RASA_PORT`` (default 5005), the port the
+page's socket connects to on the same host name the page was loaded from.
 """
 
-import os
 import re
+import sys
 from pathlib import Path
 from typing import Dict
 
@@ -15,6 +15,12 @@ from aiohttp.typedefs import Handler
 from yarl import URL
 
 HERE = Path(__file__).resolve().parent
+if __package__ in (None, ""):
+    # Run as a script (`python web/serve.py`): the repo root, where backcare/ lives, is not on the path.
+    sys.path.insert(0, str(HERE.parent))
+
+from backcare import settings  # noqa: E402
+
 MODULES = HERE / "node_modules"
 
 # Only these files are served: nothing else under web/ (or node_modules) is reachable.
@@ -47,7 +53,7 @@ def rasa_url(request: web.Request) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:-]+", host):
         host = "127.0.0.1"
     host = f"[{host}]" if ":" in host else host  # an IPv6 literal needs its brackets back
-    return f"http://{host}:{os.environ.get('RASA_PORT', '5005')}"
+    return f"http://{host}:{settings.rasa_port()}"
 
 
 @web.middleware
@@ -94,10 +100,10 @@ def make_app() -> web.Application:
 
 
 if __name__ == "__main__":
-    port = int(os.environ.get("WEB_PORT", "8080"))
+    port = settings.web_port()
     web.run_app(
         make_app(),
-        host=os.environ.get("WEB_HOST", "127.0.0.1"),
+        host=settings.web_host(),
         port=port,
         print=lambda _: print(f"Chat page: http://localhost:{port}/", flush=True),
     )
