@@ -31,6 +31,8 @@ from bench.common import REPO
 EVAL = REPO / "bench" / "eval"
 DEV = REPO / "bench" / "dev"
 QUESTION_SETS = ("fresh.csv", "new_topics.csv")
+# Tuning sets: short questions, and longer messages (context first, two questions, typos).
+DEV_QUESTION_SETS = ("questions.csv", "long_questions.csv")
 TIERS = ("emergency", "urgent", "soon")
 # How each tier's escalation opens its advice (guidance/safety/red_flags.yml), most urgent first.
 TIER_PHRASES = (
@@ -156,7 +158,7 @@ async def score_dev(url: str) -> Dict[str, Any]:
     """The development sets against the bot at ``url``."""
     async with aiohttp.ClientSession() as session:
         return {
-            "dev/questions.csv": await questions(session, url, DEV / "questions.csv"),
+            **{f"dev/{name}": await questions(session, url, DEV / name) for name in DEV_QUESTION_SETS},
             "dev/conversations.yml": await conversations(session, url, DEV / "conversations.yml"),
         }
 
