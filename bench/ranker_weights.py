@@ -10,7 +10,8 @@ Development sets only, never the held-out sets in ``bench/eval/``:
 The weights are chosen by cross-validation over all the dev files together, not on one file:
 repeated k-fold (pick the best pair on k-1 folds, score the fold left out) and leave-one-file-out
 (pick on one file, score the others). A pick that wins on one split but not out of fold is
-overfitting, which is how the 0.25 tuned on one small set lost to meaning alone on unseen text.
+overfitting. The paraphrase set is printed but not cross-validated: BM25 reads the keywords,
+which were written beside the paraphrases, so it flatters words there.
 
 Usage: ``python -m bench.ranker_weights`` (prints one table per set, then the cross-validation).
 """
