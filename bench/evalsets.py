@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import csv
 import json
+import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -31,6 +32,8 @@ from bench.common import REPO
 EVAL = REPO / "bench" / "eval"
 DEV = REPO / "bench" / "dev"
 QUESTION_SETS = ("fresh.csv", "new_topics.csv")
+# Tuning sets: short questions, and longer messages (context first, two questions, typos).
+DEV_QUESTION_SETS = ("questions.csv", "long_questions.csv")
 TIERS = ("emergency", "urgent", "soon")
 # How each tier's escalation opens its advice (guidance/safety/red_flags.yml), most urgent first.
 TIER_PHRASES = (
@@ -63,6 +66,25 @@ async def _conversation(session: aiohttp.ClientSession, url: str, turns: Sequenc
     return turn
 
 
+# How the bot's replies open when it asks instead of answering (domain.yml, actions/answer.py).
+ASKS = (
+    ("asked_onset", "When did this pain start?"),
+    ("clarify", "Sorry, I'm not sure which of these you mean"),
+    ("asked_equipment", "Which equipment do you mean?"),
+)
+
+
+def miss_kind(turn: Turn) -> str:
+    """Why a question got no right answer: an escalation, a question back, no entry, or a wrong one."""
+    tier = escalation(turn)
+    if tier is not None and turn.entry_id is None:
+        return f"escalated_{tier}"
+    if turn.entry_id is not None:
+        return "wrong_entry"
+    text = turn.text
+    return next((kind for kind, opening in ASKS if opening in text), "no_entry")
+
+
 def _read_csv(path: Path) -> List[Dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -71,6 +93,7 @@ def _read_csv(path: Path) -> List[Dict[str, str]]:
 async def questions(session: aiohttp.ClientSession, url: str, path: Path) -> Dict[str, Any]:
     """Top-1 overall and per topic (the label's prefix), with the misses."""
     per_topic: Dict[str, List[bool]] = defaultdict(list)
+    kinds: Dict[str, int] = defaultdict(int)
     misses = []
     for row in _read_csv(path):
         labels = [label.strip() for label in row["entry_ids"].split(";") if label.strip()]
@@ -78,11 +101,45 @@ async def questions(session: aiohttp.ClientSession, url: str, path: Path) -> Dic
         right = turn.entry_id in labels
         per_topic[labels[0].split(".")[0]].append(right)
         if not right:
+            kind = miss_kind(turn)
+            kinds[kind] += 1
             misses.append({"question": row["question"], "expected": labels, "got": turn.entry_id,
-                           "reply": turn.answer[:160]})
+                           "kind": kind, "reply": turn.answer[:160]})
     total = [r for rs in per_topic.values() for r in rs]
     return {"n": len(total), "top1": sum(total) / len(total),
-            "per_topic": {t: round(sum(r) / len(r), 3) for t, r in sorted(per_topic.items())}, "misses": misses}
+            "per_topic": {t: round(sum(r) / len(r), 3) for t, r in sorted(per_topic.items())},
+            "misses_by_kind": dict(sorted(kinds.items())), "misses": misses}
+
+
+def peers(path: Path) -> Dict[str, Any]:
+    """Top-1 on a question file without the bot: the ranker alone, meaning alone, words alone.
+
+    The same encoder and store as the bot, in this process, so a gap between the bot and its own
+    ranker is the dialogue's doing (escalations, questions back, context), not the ranking's.
+    """
+    # Imported here: the held-out scoring over REST needs neither the encoder nor the store.
+    from backcare.encoder import get_encoder
+    from backcare.ranking import GuidanceIndex
+    from backcare.store import get_store
+
+    store = get_store()
+    index = GuidanceIndex(store, get_encoder())
+    rows = _read_csv(path)
+    labels = [[x.strip() for x in row["entry_ids"].split(";") if x.strip()] for row in rows]
+    texts = [row["question"] for row in rows]
+    index.nearest(texts)  # encodes every text once, so the timing below is the ranking itself
+    started = time.perf_counter()
+    ranked = [index.rank(text, 1)[0].entry_id for text in texts]
+    seconds = (time.perf_counter() - started) / max(len(texts), 1)
+    words = [next(iter(store.search(text, limit=1)), None) for text in texts]
+    found: Dict[str, List[Optional[str]]] = {
+        "ranker": list(ranked), "dense": list(index.nearest(texts)), "bm25": [h.entry.id if h else None for h in words]}
+    out: Dict[str, Any] = {
+        name: round(sum(p in wanted for p, wanted in zip(picked, labels)) / max(len(labels), 1), 3)
+        for name, picked in found.items()
+    }
+    out["ranker_ms_per_message_cached_vectors"] = round(1000 * seconds, 2)
+    return out
 
 
 async def red_flags(session: aiohttp.ClientSession, url: str, path: Path) -> Dict[str, Any]:
@@ -156,7 +213,8 @@ async def score_dev(url: str) -> Dict[str, Any]:
     """The development sets against the bot at ``url``."""
     async with aiohttp.ClientSession() as session:
         return {
-            "dev/questions.csv": await questions(session, url, DEV / "questions.csv"),
+            **{f"dev/{name}": {**await questions(session, url, DEV / name), "peers": peers(DEV / name)}
+               for name in DEV_QUESTION_SETS},
             "dev/conversations.yml": await conversations(session, url, DEV / "conversations.yml"),
         }
 
