@@ -1,8 +1,18 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the markers every test gets from where it lives and what it uses.
+
+- ``e2e``: under ``tests/e2e/``, or using a fixture that starts a real server or loads the trained
+  model (``SERVER_FIXTURES``, ``MODEL_FIXTURES``), or marked so in its module;
+- ``slow``: on top of ``e2e``, the ones that start whole clusters (``SLOW_FIXTURES``) or restart
+  their own servers (marked in their module);
+- ``unit``: every other test: no trained model, no server (``make unit``).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+import asyncio
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 import yaml
@@ -14,6 +24,59 @@ from backcare.encoder import get_encoder
 from backcare.ranking import GuidanceIndex
 from backcare.recall import RECALL, recall_kind
 from backcare.store import GuidanceStore, load_store
+
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
+
+TESTS = Path(__file__).resolve().parent
+MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
+# Fixtures (or fixtures they depend on) that start a server process: Rasa, the action server,
+# PostgreSQL, Redis. Any test whose fixture closure holds one of them is end to end.
+SERVER_FIXTURES = frozenset({"action_server", "rasa_server", "running_cluster", "bench_stack", "redis_server"})
+MODEL_FIXTURES = frozenset({"trained_agent"})
+SLOW_FIXTURES = frozenset({"running_cluster"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """Mark each test ``unit``, ``e2e`` or ``e2e`` + ``slow`` (see the module docstring)."""
+    conflicts = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        in_e2e = item.path.is_relative_to(TESTS / "e2e")
+        if in_e2e or fixtures & (SERVER_FIXTURES | MODEL_FIXTURES) or item.get_closest_marker("slow"):
+            if item.get_closest_marker("unit"):
+                conflicts.append(item.nodeid)
+            item.add_marker(pytest.mark.e2e)
+        elif not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.unit)
+    if conflicts:
+        raise pytest.UsageError("marked unit but starts a server or loads the model: " + ", ".join(conflicts))
+
+
+@pytest.fixture(scope="session")
+def trained_agent() -> Agent:
+    """The trained model (``make train``), loaded once per run for every test that parses in process."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    from rasa.core.agent import Agent  # TensorFlow comes with it: only for the tests that need the model
+
+    previous = os.getcwd()
+    # The model's SpacyNLP loads `spacy_model` relative to the working directory.
+    os.chdir(settings.REPO_ROOT)
+    try:
+        return Agent.load(str(MODEL))
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture(scope="session")
+def parse_text(trained_agent: Agent) -> Iterator[Callable[[str], Dict[str, Any]]]:
+    """The trained model's NLU as a plain function of one message, on a loop of its own."""
+    loop = asyncio.new_event_loop()
+    yield lambda text: loop.run_until_complete(trained_agent.parse_message(text))
+    loop.close()
 
 
 def load_repo_store() -> GuidanceStore:
