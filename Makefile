@@ -163,7 +163,7 @@ validate: setup ## rasa data validate.
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 
 # Markers come from tests/conftest.py: unit = no trained model and no server process.
-unit: setup ## The fast tests only (pytest -m unit: no trained model, no servers; under a minute).
+unit: setup ## The fast tests only (pytest -m unit: no trained model, no servers).
 	$(BIN)/python -m pytest -q -m unit
 
 test: train lint validate system-deps web-deps ## Everything CI runs: lint, pytest (unit, NLU, end to end), Rasa checks.
