@@ -24,6 +24,9 @@ from backcare.encoder import get_encoder
 from backcare.ranking import GuidanceIndex
 from backcare.recall import RECALL, recall_kind
 from backcare.store import GuidanceStore, load_store
+from channels.telegram_settings import TELEGRAM_CHANNEL
+from tests.e2e.telegram_standin import BotApiStandin, running_standin, telegram_env
+from tests.servers import REPO, Server, base_env, free_port, start_actions, start_rasa
 
 if TYPE_CHECKING:
     from rasa.core.agent import Agent
@@ -77,6 +80,59 @@ def parse_text(trained_agent: Agent) -> Iterator[Callable[[str], Dict[str, Any]]
     loop = asyncio.new_event_loop()
     yield lambda text: loop.run_until_complete(trained_agent.parse_message(text))
     loop.close()
+
+
+# The SQLite stack: the action server and one Rasa server with every channel, started by the first
+# test that asks for it and shared by the rest of the run (end-to-end tests and the bench smoke).
+@pytest.fixture(scope="session")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the stack's logs and SQLite database go."""
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def telegram_api() -> Iterator[BotApiStandin]:
+    """The local Bot API stand-in; up before the Rasa server, which calls it at start."""
+    yield from running_standin()
+
+
+@pytest.fixture(scope="session")
+def extra_channels() -> Dict[str, dict]:
+    """Channels added to credentials.yml for the test stack (module path -> settings)."""
+    return {TELEGRAM_CHANNEL: {}}
+
+
+@pytest.fixture(scope="session")
+def stack_env(stack_dir: Path, telegram_api: BotApiStandin) -> Dict[str, str]:
+    """The environment both servers run with."""
+    action_port, web_port = free_port(), free_port()
+    return base_env(stack_dir, ACTION_PORT=str(action_port),
+                    ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+                    # The chat page's server (tests/e2e/test_web.py) and the only origin socket.io accepts.
+                    WEB_PORT=str(web_port), WEB_ORIGINS=f"http://127.0.0.1:{web_port}",
+                    **telegram_env(telegram_api))
+
+
+@pytest.fixture(scope="session")
+def action_server(stack_dir: Path, stack_env: Dict[str, str]) -> Iterator[Server]:
+    """The real rasa-sdk action server."""
+    server = start_actions(stack_dir, stack_env, port=int(stack_env["ACTION_PORT"]))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(
+    stack_dir: Path, stack_env: Dict[str, str], extra_channels: Dict[str, dict], action_server: Server
+) -> Iterator[Server]:
+    """The real Rasa server with the trained model, REST plus ``extra_channels``, on SQLite."""
+    credentials = yaml.safe_load((REPO / "credentials.yml").read_text()) or {}
+    credentials.update(extra_channels)
+    path = stack_dir / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials))
+    server = start_rasa(stack_dir, stack_env, path)
+    yield server
+    server.stop()
 
 
 def load_repo_store() -> GuidanceStore:
