@@ -171,7 +171,8 @@ test: train lint validate system-deps web-deps ## Everything CI runs: lint, pyte
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results
 
 # Test runs write their screenshots to tests/artifacts/ (git-ignored); this one also refreshes the README's.
-screenshot: train system-deps web-deps ## Retake docs/screenshot.png (the README's chat picture) in headless Chromium.
+screenshot: train web-deps ## Retake docs/screenshot.png (the README's chat picture) in headless Chromium.
+	@scripts/system-deps.sh chromium
 	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_web.py -k test_question_quick_reply_and_reload
 
 # Trains its own models from scratch in a temp dir (never touches models/); `make test` runs a smoke slice.
