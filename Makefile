@@ -54,11 +54,11 @@ GUIDANCE_EXAMPLES := data/nlu/guidance.yml
 TRAINING_INPUTS := config.yml domain.yml $(GUIDANCE_EXAMPLES) $(shell find data -name '*.yml' 2>/dev/null) \
 	$(wildcard nlu/*.py backcare/*.py) $(wildcard guidance/*.yml guidance/safety/*.yml) spacy_model/meta.json
 
-.PHONY: help setup train run actions rasa shell ask lint typecheck test validate clean \
+.PHONY: help setup train run actions rasa shell ask lint unit test validate clean screenshot \
 	system-deps web-deps web credentials migrate bench red-flags cluster-deps run-cluster load
 
 help: ## List the targets.
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	@test -n "$(PYTHON310)" -a -x "$(PYTHON310)" || { echo "Python 3.10 not found: install it (e.g. pyenv install 3.10.13) and retry." >&2; exit 1; }
@@ -104,7 +104,7 @@ actions: setup ## Start the action server on 127.0.0.1:$ACTION_PORT.
 
 # Rebuilt on every start because it depends on the environment; refuses TELEGRAM_TOKEN without
 # TELEGRAM_SECRET_TOKEN (and other incomplete Telegram settings), so nothing starts half-configured.
-credentials: $(BIN)/.installed
+credentials: $(BIN)/.installed ## Write var/credentials.yml from credentials.yml and the TELEGRAM_* settings.
 	@$(BIN)/python -m channels.credentials $(CREDENTIALS)
 
 # Conversations stored before ids carried their channel move to telegram:/web:/rest: ids (once;
@@ -162,9 +162,18 @@ lint: setup ## Ruff (with pydocstyle) and mypy.
 validate: setup ## rasa data validate.
 	$(BIN)/rasa data validate --domain domain.yml --data data --config config.yml
 
+# Markers come from tests/conftest.py: unit = no trained model and no server process.
+unit: setup ## The fast tests only (pytest -m unit: no trained model, no servers).
+	$(BIN)/python -m pytest -q -m unit
+
 test: train lint validate system-deps web-deps ## Everything CI runs: lint, pytest (unit, NLU, end to end), Rasa checks.
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results
+
+# Test runs write their screenshots to tests/artifacts/ (git-ignored); this one also refreshes the README's.
+screenshot: train web-deps ## Retake docs/screenshot.png (the README's chat picture) in headless Chromium.
+	@scripts/system-deps.sh chromium
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/e2e/test_web.py -k test_question_quick_reply_and_reload
 
 # Trains its own models from scratch in a temp dir (never touches models/); `make test` runs a smoke slice.
 bench: setup ## Measure vs baselines (~20 min): bench/results/<date>.{json,md,png}, latest in docs/bench/.

@@ -1,8 +1,18 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the markers every test gets from where it lives and what it uses.
+
+- ``e2e``: under ``tests/e2e/``, or using a fixture that starts a real server or loads the trained
+  model (``SERVER_FIXTURES``, ``MODEL_FIXTURES``), or marked so in its module;
+- ``slow``: on top of ``e2e``, the ones that start whole clusters (``SLOW_FIXTURES``) or restart
+  their own servers (marked in their module);
+- ``unit``: every other test: no trained model, no server (``make unit``).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+import asyncio
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 import yaml
@@ -14,6 +24,115 @@ from backcare.encoder import get_encoder
 from backcare.ranking import GuidanceIndex
 from backcare.recall import RECALL, recall_kind
 from backcare.store import GuidanceStore, load_store
+from channels.telegram_settings import TELEGRAM_CHANNEL
+from tests.e2e.telegram_standin import BotApiStandin, running_standin, telegram_env
+from tests.servers import REPO, Server, base_env, free_port, start_actions, start_rasa
+
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
+
+TESTS = Path(__file__).resolve().parent
+MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
+# Fixtures (or fixtures they depend on) that start a server process: Rasa, the action server,
+# PostgreSQL, Redis. Any test whose fixture closure holds one of them is end to end.
+SERVER_FIXTURES = frozenset({"action_server", "rasa_server", "running_cluster", "bench_stack", "redis_server"})
+MODEL_FIXTURES = frozenset({"trained_agent"})
+SLOW_FIXTURES = frozenset({"running_cluster"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """Mark each test ``unit``, ``e2e`` or ``e2e`` + ``slow`` (see the module docstring)."""
+    conflicts = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        in_e2e = item.path.is_relative_to(TESTS / "e2e")
+        if in_e2e or fixtures & (SERVER_FIXTURES | MODEL_FIXTURES) or item.get_closest_marker("slow"):
+            if item.get_closest_marker("unit"):
+                conflicts.append(item.nodeid)
+            item.add_marker(pytest.mark.e2e)
+        elif not item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.unit)
+    if conflicts:
+        raise pytest.UsageError("marked unit but starts a server or loads the model: " + ", ".join(conflicts))
+
+
+@pytest.fixture(scope="session")
+def trained_agent() -> Agent:
+    """The trained model (``make train``), loaded once per run for every test that parses in process."""
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    from rasa.core.agent import Agent  # TensorFlow comes with it: only for the tests that need the model
+
+    previous = os.getcwd()
+    # The model's SpacyNLP loads `spacy_model` relative to the working directory.
+    os.chdir(settings.REPO_ROOT)
+    try:
+        return Agent.load(str(MODEL))
+    finally:
+        os.chdir(previous)
+
+
+@pytest.fixture(scope="session")
+def parse_text(trained_agent: Agent) -> Iterator[Callable[[str], Dict[str, Any]]]:
+    """The trained model's NLU as a plain function of one message, on a loop of its own."""
+    loop = asyncio.new_event_loop()
+    yield lambda text: loop.run_until_complete(trained_agent.parse_message(text))
+    loop.close()
+
+
+# The SQLite stack: the action server and one Rasa server with every channel, started by the first
+# test that asks for it and shared by the rest of the run (end-to-end tests and the bench smoke).
+@pytest.fixture(scope="session")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the stack's logs and SQLite database go."""
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def telegram_api() -> Iterator[BotApiStandin]:
+    """The local Bot API stand-in; up before the Rasa server, which calls it at start."""
+    yield from running_standin()
+
+
+@pytest.fixture(scope="session")
+def extra_channels() -> Dict[str, dict]:
+    """Channels added to credentials.yml for the test stack (module path -> settings)."""
+    return {TELEGRAM_CHANNEL: {}}
+
+
+@pytest.fixture(scope="session")
+def stack_env(stack_dir: Path, telegram_api: BotApiStandin) -> Dict[str, str]:
+    """The environment both servers run with."""
+    action_port, web_port = free_port(), free_port()
+    return base_env(stack_dir, ACTION_PORT=str(action_port),
+                    ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+                    # The chat page's server (tests/e2e/test_web.py) and the only origin socket.io accepts.
+                    WEB_PORT=str(web_port), WEB_ORIGINS=f"http://127.0.0.1:{web_port}",
+                    **telegram_env(telegram_api))
+
+
+@pytest.fixture(scope="session")
+def action_server(stack_dir: Path, stack_env: Dict[str, str]) -> Iterator[Server]:
+    """The real rasa-sdk action server."""
+    server = start_actions(stack_dir, stack_env, port=int(stack_env["ACTION_PORT"]))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(
+    stack_dir: Path, stack_env: Dict[str, str], extra_channels: Dict[str, dict], action_server: Server
+) -> Iterator[Server]:
+    """The real Rasa server with the trained model, REST plus ``extra_channels``, on SQLite."""
+    credentials = yaml.safe_load((REPO / "credentials.yml").read_text()) or {}
+    credentials.update(extra_channels)
+    path = stack_dir / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials))
+    server = start_rasa(stack_dir, stack_env, path)
+    yield server
+    server.stop()
 
 
 def load_repo_store() -> GuidanceStore:

@@ -13,10 +13,11 @@ from backcare.checkins import Checkin, CheckinStore
 from scripts.services import start_postgres
 from tests.servers import free_port
 
-pytestmark = pytest.mark.skipif(
+# e2e: the module's fixture starts a real PostgreSQL.
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not (shutil.which("pg_ctl") or list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))),
     reason="PostgreSQL is not installed (apt-get install -y postgresql)",
-)
+)]
 NOW = 1_800_000_000.0
 
 

@@ -1,77 +1,25 @@
-"""Real stacks shared by the whole test session.
+"""The scale-out stack shared by the end-to-end tests, and a check on the Rasa server's log.
 
-- action server + Rasa server with every channel enabled, on SQLite (``rasa_server``);
 - the scale-out stack: PostgreSQL, Redis, one action server, two Rasa replicas with REST and
-  Telegram (``cluster``), started by the first test that asks for it.
+  Telegram (``cluster``), started by the first test that asks for it;
+- the SQLite stack (``rasa_server``, ``action_server``) lives in tests/conftest.py, so the bench
+  smoke test shares it too.
 """
 
 import shutil
-from pathlib import Path
-from typing import Dict, Iterator
+from typing import Iterator
 
 import pytest
-import yaml
 
 from channels.telegram_settings import TELEGRAM_CHANNEL
 from tests.cluster import API_ARGS, Cluster, remove, start_cluster
 from tests.e2e.telegram_standin import BotApiStandin, running_standin, telegram_env
-from tests.servers import REPO, Server, base_env, free_port, start_actions, start_rasa
+from tests.servers import Server
 
 # A 48-hour check-in for pain that started 47 hours ago is due in 6 s, one for pain of 1 hour in
 # 282 s: time to restart every server of the cluster first (measured here: 90 s on a quiet
 # machine, 200 s with other work loading the 2 cores).
 CLUSTER_CHECKIN_SCALE = 600.0
-
-
-@pytest.fixture(scope="session")
-def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the stack's logs and SQLite database go."""
-    return tmp_path_factory.mktemp("stack")
-
-
-@pytest.fixture(scope="session")
-def telegram_api() -> Iterator[BotApiStandin]:
-    """The local Bot API stand-in; up before the Rasa server, which calls it at start."""
-    yield from running_standin()
-
-
-@pytest.fixture(scope="session")
-def extra_channels() -> Dict[str, dict]:
-    """Channels added to credentials.yml for the test stack (module path -> settings)."""
-    return {TELEGRAM_CHANNEL: {}}
-
-
-@pytest.fixture(scope="session")
-def stack_env(stack_dir: Path, telegram_api: BotApiStandin) -> Dict[str, str]:
-    """The environment both servers run with."""
-    action_port, web_port = free_port(), free_port()
-    return base_env(stack_dir, ACTION_PORT=str(action_port),
-                    ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
-                    # The chat page's server (tests/e2e/test_web.py) and the only origin socket.io accepts.
-                    WEB_PORT=str(web_port), WEB_ORIGINS=f"http://127.0.0.1:{web_port}",
-                    **telegram_env(telegram_api))
-
-
-@pytest.fixture(scope="session")
-def action_server(stack_dir: Path, stack_env: Dict[str, str]) -> Iterator[Server]:
-    """The real rasa-sdk action server."""
-    server = start_actions(stack_dir, stack_env, port=int(stack_env["ACTION_PORT"]))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def rasa_server(
-    stack_dir: Path, stack_env: Dict[str, str], extra_channels: Dict[str, dict], action_server: Server
-) -> Iterator[Server]:
-    """The real Rasa server with the trained model, REST plus ``extra_channels``."""
-    credentials = yaml.safe_load((REPO / "credentials.yml").read_text()) or {}
-    credentials.update(extra_channels)
-    path = stack_dir / "credentials.yml"
-    path.write_text(yaml.safe_dump(credentials))
-    server = start_rasa(stack_dir, stack_env, path)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

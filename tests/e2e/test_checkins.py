@@ -25,7 +25,8 @@ from tests.e2e.test_socketio import Client
 from tests.e2e.test_telegram import new_chat, post, tap, text_update
 from tests.servers import REPO, Conversation, Server, base_env, free_port
 
-pytestmark = pytest.mark.e2e
+# slow: the module's stack starts twice (the check-ins must outlive a restart).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 HEAT = "hurt my back this morning, can i use a heat pack?"
 OFFER = "Shall I message you when 48 hours have passed?"
 PAIN_OFFER = "Shall I check in with you in 3 days?"

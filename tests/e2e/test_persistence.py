@@ -12,6 +12,9 @@ import yaml
 
 from tests.servers import Conversation, Server, base_env, free_port, start_actions, start_rasa
 
+# Starts its own action server and Rasa server twice (before and after the restart).
+pytestmark = pytest.mark.slow
+
 HEAT_QUESTION = "i hurt my back yesterday, can i put a heating pad on it?"
 
 

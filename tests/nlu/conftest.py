@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import pytest
 import spacy
-from rasa.core.agent import Agent
 from spacy.language import Language
 
 from backcare import settings
 from nlu.triage import Triage, get_triage
 
-MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
 Parse = Callable[[Sequence[str]], Dict[str, Dict[str, Any]]]
 
 
 @pytest.fixture(scope="session")
-def parse() -> Iterator[Parse]:
-    """Parse texts with the real trained model (``make train``), loaded once per session."""
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
-    previous = os.getcwd()
-    # The model's SpacyNLP loads `spacy_model` relative to the working directory.
-    os.chdir(settings.REPO_ROOT)
-    try:
-        agent = Agent.load(str(MODEL))
+def parse(parse_text: Callable[[str], Dict[str, Any]]) -> Parse:
+    """Parse texts with the real trained model, loaded once per session (``trained_agent``)."""
+    return lambda texts: {text: parse_text(text) for text in texts}
 
-        async def parse_all(texts: Sequence[str]) -> Dict[str, Dict[str, Any]]:
-            return {text: await agent.parse_message(text) for text in texts}
-
-        yield lambda texts: asyncio.run(parse_all(texts))
-    finally:
-        os.chdir(previous)
 
 TABLE = settings.REPO_ROOT / "tests" / "data" / "red_flags.csv"
 TIERS = ("emergency", "urgent", "soon")

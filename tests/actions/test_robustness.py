@@ -10,12 +10,11 @@ import asyncio
 import importlib
 import inspect
 import pkgutil
-from typing import Any, Callable, Dict, Iterator, List, Set
+from typing import Any, Callable, Dict, List, Set
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rasa.core.agent import Agent
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -24,7 +23,6 @@ from actions import names
 from backcare.store import GuidanceStore
 from channels.guard import clean_text, reply_instead
 from tests.conftest import make_tracker
-from tests.servers import MODEL
 
 SLOT_ENTITIES = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY, names.ONSET)
 
@@ -49,15 +47,6 @@ def all_actions() -> List[Action]:
 
 
 @pytest.fixture(scope="module")
-def parse() -> Iterator[Callable[[str], Dict[str, Any]]]:
-    """The trained model's NLU, as a plain function."""
-    loop = asyncio.new_event_loop()
-    agent = Agent.load(str(MODEL))
-    yield lambda text: loop.run_until_complete(agent.parse_message(text))
-    loop.close()
-
-
-@pytest.fixture(scope="module")
 def intents(domain: Dict[str, Any]) -> Set[str]:
     """Every intent the domain declares, plus the one the fallback classifier sets."""
     return {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]} | {"nlu_fallback"}
@@ -76,7 +65,7 @@ TEXT = st.one_of(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXT, data=st.data())
 def test_random_text_never_crashes_nlu_or_actions(
-    parse: Callable[[str], Dict[str, Any]],
+    parse_text: Callable[[str], Dict[str, Any]],
     intents: Set[str],
     store: GuidanceStore,
     domain: Dict[str, Any],
@@ -88,7 +77,7 @@ def test_random_text_never_crashes_nlu_or_actions(
     if instead is not None:
         assert instead.strip()
         return
-    parsed = parse(cleaned)
+    parsed = parse_text(cleaned)
     assert parsed["text"] == cleaned
     assert parsed["intent"]["name"] in intents
     entities = [(str(e["entity"]), str(e["value"])) for e in parsed.get("entities", [])]

@@ -15,7 +15,7 @@ from backcare import settings
 from backcare.store import GuidanceError, GuidanceStore, Topic, load_store
 
 GUIDANCE = settings.REPO_ROOT / "guidance"
-SEED_FACTS = Path(__file__).parent / "data" / "seed_facts.csv"
+SEED_FACTS = settings.REPO_ROOT / "tests" / "data" / "seed_facts.csv"
 
 
 def _seed_rows() -> List[Dict[str, str]]:
