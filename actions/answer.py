@@ -8,9 +8,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import StoreAction, entry_button
+from actions.base import KINDS, StoreAction, entry_button
+from actions.history import ENTRY, Referent, asked_question, referents
 from actions.pain_question import reask_if_replying
-from backcare import recall
+from backcare import correction, recall
+from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
 
@@ -20,8 +22,13 @@ from backcare.store import Entry, Topic
 NAMED_BONUS = {names.EQUIPMENT: 0.12, names.THERAPY: 0.08, names.BODY_AREA: 0.03}
 CONTEXT_BONUS = 0.08
 # Unless the message points back at it ("where do I put it?", "how long for?"): then the thing
-# named earlier is what the question is about.
-POINTING_CONTEXT_BONUS = 0.4
+# named earlier is what the question is about. "It" is seldom a body area, and most advice
+# is for the lower back anyway, so a body area named earlier only tips the answer.
+POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_AREA: 0.12}
+# Pointing back at an answer about something the vocabulary has no word for ("is it worth
+# doing?" after the acupuncture answer): enough to win among the close scores such vague
+# questions get, not enough to repeat an answer when a better-fitting entry is asked for.
+ENTRY_POINTING_BONUS = 0.2
 SHORT_FOLLOW_UP_WORDS = 4
 # An entry written for the onset the person gave beats the general one.
 ONSET_BONUS = 0.05
@@ -35,8 +42,6 @@ CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 MEDICINE_ENTRY = "doctor.medicine_questions"
-# A new onset that corrects the one an answer was given for: "no wait, it was 4 days ago".
-CORRECTION = re.compile(r"\b(wait|hang on|hold on|actually|sorry|i mean|my mistake|correction|oops|scratch that)\b")
 
 
 class GuidanceAction(StoreAction):
@@ -49,18 +54,29 @@ class GuidanceAction(StoreAction):
     # Empty: every topic. Abstract (``name`` comes from subclasses), so the action server skips it.
     topics: FrozenSet[Topic] = frozenset()
 
-    def ranked(self, tracker: Tracker) -> List[Tuple[float, Entry]]:
+    def ranked(
+        self, tracker: Tracker, message: Optional[Dict[str, Any]] = None, fit_onset: bool = True
+    ) -> List[Tuple[float, Entry]]:
         """Entries the message may ask about, with context bonuses, best first.
 
-        An entry whose onset window excludes a known onset is dropped; one that needs an
-        unknown onset stays (answering it asks for the onset first).
+        ``message`` is the latest message unless given (an earlier question asked again). An
+        entry whose onset window excludes a known onset is dropped, unless ``fit_onset`` is
+        false; one that needs an unknown onset stays (answering it asks for the onset first).
         """
-        now = self.mentioned(tracker)
-        before = {k: v for k, v in self.remembered(tracker).items() if k not in now}
-        context_bonus = POINTING_CONTEXT_BONUS if self.refers_back(tracker) and not now else CONTEXT_BONUS
-        hours = self.onset_hours(tracker)
+        latest = message is None
+        message = tracker.latest_message if message is None else message
+        now = self.mentioned(tracker, message)
+        bonus = self.context_bonus(tracker, now) if latest else {}
+        hours = self.onset_hours(tracker) if fit_onset else None
+        items = list(message.get(RANKING) or [])
+        # An entry about what the message points at may sit below the NLU's top few: it counts
+        # with the lowest score listed, which is at least what it would have had.
+        floor = min((float(i.get("score") or 0.0) for i in items), default=0.0)
+        listed = {str(i.get("id")) for i in items}
+        items += [{"id": e.id, "score": floor} for e in self.store.entries
+                  if e.id not in listed and self.about(e, bonus)]
         scored = []
-        for item in tracker.latest_message.get(RANKING) or []:
+        for item in items:
             entry = self.store.get(str(item.get("id")))
             if entry is None or (self.topics and entry.topic not in self.topics):
                 continue
@@ -68,16 +84,49 @@ class GuidanceAction(StoreAction):
                 continue
             score = float(item.get("score") or 0.0)
             score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
-            score += sum(context_bonus for k, v in before.items() if v in getattr(entry.applies_to, k))
+            score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
             score += ONSET_BONUS * (entry.needs_onset and hours is not None)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
 
+    def context_bonus(self, tracker: Tracker, now: Dict[str, str]) -> Dict[Tuple[str, str], float]:
+        """What the conversation is about now, with the bonus each thing gives the entries about it.
+
+        The current subject is what the most recent turn that named anything named (the person's
+        words and the answer's subject, :func:`actions.history.referents`); a kind named in this
+        message replaces the earlier things of that kind ("how hard should I press it into my
+        lower back?" still points at the massage gun). Things named before the current subject
+        give nothing, so a new topic is not dragged back to an old one. When the message points
+        back ("it", a short follow-up), the subject is what it is about.
+        """
+        refs = [r for r in referents(tracker, self.store, KINDS) if r.kind not in now]
+        # Slots the events do not show (a conversation read without its events) are old context.
+        seen = {(r.kind, r.value) for r in refs}
+        refs += [Referent(-1, k, v) for k, v in self.remembered(tracker).items() if k not in now and (k, v) not in seen]
+        if not refs:
+            return {}
+        pointing = self.refers_back(tracker)
+        current = [r for r in refs if r.turn == refs[0].turn]
+        if pointing:
+            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, ENTRY_POINTING_BONUS) for r in current}
+        return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
+
+    @staticmethod
+    def about(entry: Entry, things: Dict[Tuple[str, str], float]) -> bool:
+        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, or itself)."""
+        return any(v == entry.id if k == ENTRY else v in getattr(entry.applies_to, k) for k, v in things)
+
     @staticmethod
     def refers_back(tracker: Tracker) -> bool:
-        """Whether the message points at something said before ("it", "them") or is a short follow-up."""
-        words = re.findall(r"[a-z']+", (tracker.latest_message.get("text") or "").lower())
+        """Whether the question points at something said before ("it", "them") or is a short follow-up.
+
+        Only the question's own sentence counts (the last one): in "it doesn't wake me at night.
+        how often should I get up?" the "it" is the pain, not the thing named before.
+        """
+        text = (tracker.latest_message.get("text") or "").lower()
+        sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
+        words = re.findall(r"[a-z']+", sentences[-1] if sentences else text)
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def clarify(self, dispatcher: CollectingDispatcher, choices: List[Entry]) -> List[EventType]:
@@ -117,7 +166,7 @@ class ActionAnswerGuidance(GuidanceAction):
             return []
         corrected = self.corrected_onset(tracker)
         if corrected is not None:
-            return self.answer(dispatcher, tracker, corrected)
+            return self.answer(dispatcher, tracker, corrected[0], onset=corrected[1])
         if tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET:
             dispatcher.utter_message(response=names.UTTER_ONSET_NOTED)
             return []
@@ -133,20 +182,46 @@ class ActionAnswerGuidance(GuidanceAction):
         also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
         return self.answer(dispatcher, tracker, best, also)
 
-    def corrected_onset(self, tracker: Tracker) -> Optional[Entry]:
-        """The last answer again, when this message gives a new onset for it (a correction).
+    def corrected_onset(self, tracker: Tracker) -> Optional[Tuple[Entry, str]]:
+        """The question asked before, answered again for the onset this message corrects it to.
 
         Only when the last answer depended on the onset, and the message names an onset and
         either is just an onset or reads as a correction; a new question that names an onset
-        is ranked like any other.
+        is ranked like any other. Returns the entry and the corrected onset, which is the time
+        the correction means (:mod:`backcare.correction`), not the last one it names. The entry
+        is the best one for the question that was asked ("is a hot bath ok?"), not the variant
+        said for the old onset ("no heat in the first 48 hours").
         """
         last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
-        names_onset = any(e.get("entity") == names.ONSET for e in tracker.latest_message.get("entities") or [])
-        if last is None or not names_onset or not self.store.depends_on_onset(last):
+        onsets = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
+        if last is None or not onsets or not self.store.depends_on_onset(last):
             return None
-        text = (tracker.latest_message.get("text") or "").lower()
+        text = tracker.latest_message.get("text") or ""
         just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
-        return last if just_onset or CORRECTION.search(text) else None
+        if not (just_onset or correction.is_correction(text)):
+            return None
+        value = correction.corrected_value(text, onsets)
+        hours = hours_since(value)
+        if value is None or hours is None:
+            return None
+        return self.asked_again(tracker, last), value
+
+    def asked_again(self, tracker: Tracker, last: Entry) -> Entry:
+        """The entry that best fits the question ``last`` was said for, whatever the onset.
+
+        Answering it says its variant for the corrected onset: "is a hot bath ok?" is the bath
+        entry (after 48 hours) or the no-heat one (before), "heat or ice?" either of those two.
+        """
+        question = asked_question(tracker, last.id)
+        if question is None:
+            return last
+        # A quick reply names its entry: that was the question.
+        for entity in question.get("entities") or []:
+            picked = self.store.get(str(entity.get("value"))) if entity.get("entity") == names.ENTRY_ID else None
+            if picked is not None:
+                return picked
+        asked = [e for _, e in self.ranked(tracker, question, fit_onset=False) if self.store.depends_on_onset(e)]
+        return asked[0] if asked else last
 
     def recalled(self, tracker: Tracker) -> Optional[Entry]:
         """An earlier answer the message asks for again, or None when it asks nothing of the kind."""
@@ -169,7 +244,8 @@ class ActionAnswerGuidance(GuidanceAction):
     def points_at_unnamed_equipment(self, tracker: Tracker, best: Entry) -> bool:
         """Whether the question points at equipment ("use it") when none was named, now or before."""
         words = set(re.findall(r"[a-z]+", (tracker.latest_message.get("text") or "").lower()))
-        known = {**self.remembered(tracker), **self.mentioned(tracker)}
+        known = {*self.remembered(tracker), *self.mentioned(tracker)}
+        known |= {r.kind for r in referents(tracker, self.store, KINDS)}
         return best.topic == Topic.EQUIPMENT and names.EQUIPMENT not in known and bool(words & POINTING_WORDS)
 
     def ask_which_equipment(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -211,3 +211,109 @@ async def test_an_age_said_in_an_earlier_turn_makes_a_first_back_pain_urgent(
         (replies[age],) = dispatcher.messages
     assert replies[74]["red_flag_tier"] == "urgent" and "not a doctor" in replies[74]["text"]
     assert "red_flag_tier" not in replies[40] and replies[40]["text"].startswith("For your dad: ")
+
+
+def conversation(
+    index: GuidanceIndex,
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]],
+    slots: Optional[Dict[str, Any]] = None,
+) -> Any:
+    """A tracker whose events are ``turns`` (text, intent, entities, entry answered), the last one latest.
+
+    Each message carries the parse data the NLU would give it (the real ranker's ranking), and
+    each answer the ``entry_id`` metadata the answering action puts on it.
+    """
+    events = []
+    for text, intent, entities, answered in turns:
+        parse = make_tracker(text, intent, entities, index=index).latest_message
+        events.append({"event": "user", "text": text, "parse_data": parse})
+        if answered:
+            events.append({"event": "bot", "text": "...", "metadata": {"entry_id": answered}})
+    tracker = make_tracker(*turns[-1][:3], slots=slots, index=index)
+    tracker.events = events
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "correction", "onsets", "expected"),
+    [
+        # The question was about a hot bath: asked again for the new onset, not the 48-hour answer.
+        ("is a hot bath ok? my back started this afternoon", "heat_ice.no_heat_first_48h",
+         "sorry, it was 5 days ago", ["5 days ago"], "heat_ice.hot_bath"),
+        # The time taken back and a later time about something else do not count.
+        ("heat or ice? it went 4 days ago", "heat_ice.after_48h",
+         "no hang on, a few hours ago, not 4 days. it's my knee that's been bad for a month",
+         ["a few hours ago", "4 days", "for a month"], "heat_ice.no_heat_first_48h"),
+    ],
+)
+async def test_a_correction_answers_the_question_asked_for_the_onset_it_means(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    question: str, first: str, correction: str, onsets: Sequence[str], expected: str,
+) -> None:
+    said_onset = onsets[-1]
+    slots = {"onset": said_onset, "last_entry": first, "said_entries": [first]}
+    turns = [(question, "ask_guidance", [], first), (correction, "ask_guidance", [("onset", o) for o in onsets], None)]
+    tracker = conversation(index, turns, slots)
+    for entity, value in zip(tracker.latest_message["entities"], onsets):
+        entity["start"] = correction.index(value)
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+    assert next((e["value"] for e in events if e["name"] == "onset"), said_onset) == onsets[0]
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # The answer was about TENS, which the vocabulary has no word for: "it" is that answer.
+        ([("a friend lent me her tens machine", "ask_guidance", [], "treatments.tens"),
+          ("is there any point using it on my back?", "ask_guidance", [], None)], "treatments.tens"),
+        # A body area named now does not replace the equipment "it" points at.
+        ([("i've got a massage gun", "ask_guidance", [("equipment", "massage gun")], "equipment.massager_where"),
+          ("how hard should i press it into my lower back?", "ask_guidance", [("body_area", "lower back")], None)],
+         "equipment.massager_how_hard"),
+        # The most recent thing named, not an older one of another kind.
+        ([("i have a foam roller", "ask_guidance", [("equipment", "foam roller")], "equipment.foam_roller_where"),
+          ("does acupuncture work?", "ask_guidance", [], "treatments.acupuncture"),
+          ("is it worth doing?", "ask_guidance", [], None)], "treatments.acupuncture"),
+    ],
+)
+async def test_a_question_that_points_back_is_about_the_most_recent_subject(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_an_age_said_after_a_first_back_pain_makes_it_urgent(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    replies = {}
+    for age in (74, 40):
+        first = "my dad's back has started aching and he's never had back trouble before"
+        turns = [(first, "ask_guidance", [], "pain.ordinary_back_pain"),
+                 (f"he is {age}. can he use a heat pad?", "ask_guidance", [], None)]
+        tracker = conversation(index, turns, {"onset": "yesterday"})
+        # What the red-flag detector added to the first message: a sign that needs an age.
+        tracker.events[0]["parse_data"]["red_flag_if_age"] = ["age_onset"]
+        dispatcher = CollectingDispatcher()
+        await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+        (replies[age],) = dispatcher.messages
+    assert replies[74]["red_flag_tier"] == "urgent" and "not a doctor" in replies[74]["text"]
+    assert "red_flag_tier" not in replies[40] and replies[40]["text"].startswith("For your dad: ")
+
+
+async def test_a_first_back_pain_said_earlier_escalates_once(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my mum is 80", "chitchat", [], None),
+             ("she's never had back pain before", "ask_guidance", [], None),
+             ("can she use a heat pad?", "ask_guidance", [], None)]
+    tracker = conversation(index, turns, {"onset": "yesterday"})
+    tracker.events[1]["parse_data"]["red_flag_if_age"] = ["age_onset"]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    # The age was known when the sign was said, so that turn escalated; this one is answered.
+    assert dispatcher.messages[0]["text"].startswith("For your mum: ")
