@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import KINDS, StoreAction, entry_button
-from actions.history import ENTRY, Referent, asked_question, referents
+from actions.history import ENTRY, Referent, asked_question, pregnant, referents
 from actions.pain_question import reask_if_replying
 from backcare import correction, recall
 from backcare.onset import hours_since
@@ -30,6 +30,9 @@ POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_A
 # questions get, not enough to repeat an answer when a better-fitting entry is asked for.
 ENTRY_POINTING_BONUS = 0.2
 SHORT_FOLLOW_UP_WORDS = 4
+# Advice written for pregnancy beats the general advice once the person it is for is pregnant
+# ("what can she take?" after "my sister's pregnant").
+PREGNANCY_BONUS = 0.2
 # An entry written for the onset the person gave beats the general one.
 ONSET_BONUS = 0.05
 # Below this the best entry is a guess: offer the best few as buttons instead of answering.
@@ -37,6 +40,9 @@ ONSET_BONUS = 0.05
 # and gibberish ("whats the weather", "asdf") score under 0.45, and under half of this offers
 # no buttons at all.
 CLARIFY_BELOW = 0.55
+# A recall whose named subject fits an entry never said this much better than every answer
+# said asks that question, not for an earlier answer.
+RECALL_MARGIN = 0.15
 MAX_CHOICES = 3
 CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
@@ -67,6 +73,7 @@ class GuidanceAction(StoreAction):
         message = tracker.latest_message if message is None else message
         now = self.mentioned(tracker, message)
         bonus = self.context_bonus(tracker, now) if latest else {}
+        expecting = pregnant(tracker) if latest else False
         hours = self.onset_hours(tracker) if fit_onset else None
         items = list(message.get(RANKING) or [])
         # An entry about what the message points at may sit below the NLU's top few: it counts
@@ -86,6 +93,7 @@ class GuidanceAction(StoreAction):
             score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
             score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
             score += ONSET_BONUS * (entry.needs_onset and hours is not None)
+            score += PREGNANCY_BONUS * (expecting and entry.topic == Topic.PREGNANCY)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
@@ -229,17 +237,37 @@ class ActionAnswerGuidance(GuidanceAction):
         said = [e for e in (self.store.get(i) for i in tracker.get_slot(names.SAID_ENTRIES) or []) if e]
         if not said or kind is None:
             return None
+        text = tracker.latest_message.get("text") or ""
+        ranking = tracker.latest_message.get(RANKING) or []
+        scores = {i.get("id"): float(i.get("score") or 0) for i in ranking}
         if kind == recall.FIRST:
-            return said[0]
+            return None if self.never_said(text, ranking, said, said[0]) else said[0]
         # "The other one" is not the last answer; "the other one, about getting up?" says which.
         candidates = said[:-1] if kind == recall.OTHER and len(said) > 1 else said
-        text = tracker.latest_message.get("text") or ""
-        scores = {i.get("id"): float(i.get("score") or 0) for i in tracker.latest_message.get(RANKING) or []}
         words = self.store.scores(text)
         best = max(candidates, key=lambda e: (scores.get(e.id, 0.0), words.get(e.id, 0.0)))
         if kind == recall.OTHER and not (recall.names_subject(text) and words.get(best.id)):
             return candidates[-1]
+        if self.never_said(text, ranking, said, best):
+            return None
         return best if scores.get(best.id) or words.get(best.id) else None
+
+    @staticmethod
+    def never_said(text: str, ranking: List[Dict[str, Any]], said: List[Entry], recalled: Entry) -> bool:
+        """Whether the subject the recall names was never answered, though it has a clear answer.
+
+        "The first thing you told me, about how long it lasts" after a first turn that escalated
+        instead of answering: the question is answered now, rather than another earlier answer.
+        """
+        top = ranking[0] if ranking else {}
+        top_score = float(top.get("score") or 0.0)
+        recalled_score = next((float(i.get("score") or 0.0) for i in ranking if i.get("id") == recalled.id), 0.0)
+        return (
+            recall.names_subject(text)
+            and top_score >= CLARIFY_BELOW
+            and top.get("id") not in {e.id for e in said}
+            and recalled_score < top_score - RECALL_MARGIN
+        )
 
     def points_at_unnamed_equipment(self, tracker: Tracker, best: Entry) -> bool:
         """Whether the question points at equipment ("use it") when none was named, now or before."""

@@ -1,7 +1,12 @@
-"""What the conversation so far says about who the advice is for, read from the tracker's events."""
+"""What the conversation so far says, read from the tracker's events.
 
+Who the advice is for (and their age and pregnancy), what was named and answered, and which
+question an answer was for.
+"""
+
+import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from rasa_sdk import Tracker
 
@@ -130,3 +135,23 @@ def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> L
             found.extend(things or [Referent(turn, ENTRY, entry.id)])
     # Most recent first; within a turn, what the person typed before what the answer was about.
     return sorted(found, key=lambda r: -r.turn)
+
+
+# A condition that changes which advice holds, said of the person the advice is for.
+_PREGNANT = re.compile(r"\b(?<!not )(?<!n't )(pregnant|pregnancy|expecting a baby|weeks gone)\b")
+
+
+def pregnant(tracker: Tracker) -> bool:
+    """Whether a message of this session said the person the advice is now for is pregnant.
+
+    "My sister's pregnant", then "what can she take?": the medicine answer for pregnancy. Said
+    of someone else, it stops counting when the person asks for themselves again.
+    """
+    who: Optional[str] = None
+    age: Optional[float] = None
+    said_of: Set[Optional[str]] = set()
+    for text in user_texts(tracker):
+        who, age = subject.follow(text, who, age)
+        if _PREGNANT.search(text.lower().replace("’", "'")):
+            said_of.add(who)
+    return who in said_of

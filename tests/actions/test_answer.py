@@ -1,6 +1,6 @@
 """Which entry the answering action picks, with the real store, ranker and tracker fixtures."""
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -317,3 +317,34 @@ async def test_a_first_back_pain_said_earlier_escalates_once(
     await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     # The age was known when the sign was said, so that turn escalated; this one is answered.
     assert dispatcher.messages[0]["text"].startswith("For your mum: ")
+
+
+async def test_a_recall_of_a_question_never_answered_answers_it(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    # The first turn escalated instead of answering; what it asked was never said.
+    slots = {"said_entries": ["sciatica.self_care", "doctor.when_gp_non_urgent"]}
+    text = "the first thing i asked was how long sciatica lasts, what was the answer?"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", slots=slots, index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "sciatica.how_long"
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (["my daughter is pregnant and her back aches"], "pregnancy.medicine"),
+        # Back to the person typing: their own answer.
+        (["my daughter is pregnant and her back aches", "what about me, i've hurt mine too"],
+         "doctor.medicine_questions"),
+    ],
+)
+async def test_a_pregnancy_said_earlier_picks_the_pregnancy_advice_for_that_person(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], history: List[str], expected: str
+) -> None:
+    text = "which painkillers are safe to take?"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", index=index, history=history)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
