@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 
 from backcare import subject
 from backcare.red_flag_data import IF_AGE, RedFlagData, Sign
-from backcare.store import GuidanceStore
+from backcare.store import GuidanceStore, Topic
 
 
 def user_texts(tracker: Tracker) -> List[str]:
@@ -93,8 +93,8 @@ class Referent:
     """Something the conversation named: a vocabulary thing (``kind``, canonical id) or an answer.
 
     ``kind`` is equipment, body_area or therapy for a thing the person named or an answer was
-    about, or ``entry`` for an answer about something the vocabulary has no word for (TENS,
-    acupuncture): then the answer itself is what "it" points at. ``turn`` counts the person's
+    about, or ``entry`` for an answer about something to use or do that the vocabulary has no
+    word for (TENS, acupuncture): then the answer itself is what "it" points at. ``turn`` counts the person's
     messages in this session, from 0.
     """
 
@@ -104,6 +104,10 @@ class Referent:
 
 
 ENTRY = "entry"
+# Answers about something a person uses or does, which "it" can stand for ("is it worth doing?"
+# after acupuncture); after an answer on pregnancy or sleep, "it" is the pain.
+THING_TOPICS = frozenset({Topic.TREATMENTS, Topic.MEDICINE, Topic.EXERCISE, Topic.MASSAGE, Topic.EQUIPMENT,
+                          Topic.HEAT_ICE})
 
 
 def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> List[Referent]:
@@ -132,7 +136,9 @@ def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> L
             if entry is None:
                 continue
             things = [Referent(turn, k, v) for k in kinds for v in getattr(entry.applies_to, k)]
-            found.extend(things or [Referent(turn, ENTRY, entry.id)])
+            if not things and entry.topic in THING_TOPICS:
+                things = [Referent(turn, ENTRY, entry.id)]
+            found.extend(things)
     # Most recent first; within a turn, what the person typed before what the answer was about.
     return sorted(found, key=lambda r: -r.turn)
 

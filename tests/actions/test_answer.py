@@ -348,3 +348,13 @@ async def test_a_pregnancy_said_earlier_picks_the_pregnancy_advice_for_that_pers
     tracker = make_tracker(text, "ask_guidance", index=index, history=history)
     await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_it_after_an_answer_on_pregnancy_is_the_pain_not_that_answer(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my partner is pregnant and her back hurts", "ask_guidance", [], "pregnancy.what_helps"),
+             ("what medicine can she have for it?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == "pregnancy.medicine"
