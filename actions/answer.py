@@ -40,6 +40,9 @@ ONSET_BONUS = 0.05
 # and gibberish ("whats the weather", "asdf") score under 0.45, and under half of this offers
 # no buttons at all.
 CLARIFY_BELOW = 0.55
+# A message that names an onset and scores this well with an entry that does not depend on it
+# asks a new question rather than correcting the onset (corrections alone score under 0.6).
+NEW_QUESTION_ABOVE = 0.75
 # A recall whose named subject fits an entry never said this much better than every answer
 # said asks that question, not for an earlier answer.
 RECALL_MARGIN = 0.15
@@ -129,12 +132,14 @@ class GuidanceAction(StoreAction):
     def refers_back(tracker: Tracker) -> bool:
         """Whether the question points at something said before ("it", "them") or is a short follow-up.
 
-        Only the question's own sentence counts (the last one): in "it doesn't wake me at night.
-        how often should I get up?" the "it" is the pain, not the thing named before.
+        Only the question's own sentence counts (the last one with a question mark, else the
+        last one): in "it doesn't wake me at night. how often should I get up?" or "where does
+        the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
         """
         text = (tracker.latest_message.get("text") or "").lower()
         sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
-        words = re.findall(r"[a-z']+", sentences[-1] if sentences else text)
+        questions = [p for p in sentences if p.rstrip().endswith("?")]
+        words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def clarify(self, dispatcher: CollectingDispatcher, choices: List[Entry]) -> List[EventType]:
@@ -206,13 +211,27 @@ class ActionAnswerGuidance(GuidanceAction):
             return None
         text = tracker.latest_message.get("text") or ""
         just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
-        if not (just_onset or correction.is_correction(text)):
+        if not (just_onset or correction.is_correction(text, onsets)) or self.asks_anew(tracker):
             return None
         value = correction.corrected_value(text, onsets)
         hours = hours_since(value)
         if value is None or hours is None:
             return None
         return self.asked_again(tracker, last), value
+
+    def asks_anew(self, tracker: Tracker) -> bool:
+        """Whether the message is clearly a new question that does not depend on the onset.
+
+        "Actually, can I use a foam roller? It started 3 days ago" asks about the roller; a
+        correction alone scores low with every entry.
+        """
+        best = next(iter(tracker.latest_message.get(RANKING) or []), {})
+        entry = self.store.get(str(best.get("id")))
+        return (
+            entry is not None
+            and float(best.get("score") or 0.0) >= NEW_QUESTION_ABOVE
+            and not self.store.depends_on_onset(entry)
+        )
 
     def asked_again(self, tracker: Tracker, last: Entry) -> Entry:
         """The entry that best fits the question ``last`` was said for, whatever the onset.

@@ -358,3 +358,15 @@ async def test_it_after_an_answer_on_pregnancy_is_the_pain_not_that_answer(
     dispatcher = CollectingDispatcher()
     await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
     assert dispatcher.messages[0]["entry_id"] == "pregnancy.medicine"
+
+
+async def test_a_new_question_that_sounds_like_a_correction_is_answered(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    text = "actually, where should i put a foam roller? it started 3 days ago"
+    slots = {"onset": "3 days ago", "last_entry": "heat_ice.after_48h", "said_entries": ["heat_ice.after_48h"]}
+    turns = [("heat or ice? it went yesterday", "ask_guidance", [], "heat_ice.no_heat_first_48h"),
+             (text, "ask_guidance", [("equipment", "foam roller"), ("onset", "3 days ago")], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
+    assert dispatcher.messages[0]["entry_id"].startswith("equipment.foam_roller"), dispatcher.messages[0]["entry_id"]

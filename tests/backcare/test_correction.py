@@ -42,12 +42,21 @@ def test_corrected_value(text: str, values: List[str], expected: Optional[str]) 
         ("I got it wrong, it started on friday", True),
         ("scrap that, it was this morning", True),
         ("i tell a lie, it was two days ago", True),
+        ("hmm no, nearer a fortnight ago", True),
+        ("sorted it in my head now: come to think of it, it was friday", True),
         ("it started 3 days ago, can i use heat?", False),
         ("i know it was monday", False),
+        ("no numbness or anything, it started yesterday", False),
     ],
 )
 def test_is_correction(text: str, expected: bool) -> None:
     assert is_correction(text) is expected
+
+
+def test_a_time_taken_back_makes_a_correction() -> None:
+    text = "it was this morning not last week"
+    assert is_correction(text, onsets(text, ["this morning", "last week"]))
+    assert not is_correction("it was this morning", onsets("it was this morning", ["this morning"]))
 
 
 def test_entities_without_offsets_keep_their_order() -> None:

@@ -171,3 +171,13 @@ def test_a_new_topic_after_equipment_says_nothing_of_the_equipment(rasa_server: 
     talk.text("how long should i lie on my acupressure mat")
     talk.text("different thing: how should i sit when driving?")
     assert last_entry(talk) == "posture.driving" and "mat" not in answer_text(talk)
+
+
+def test_a_time_taken_back_is_a_correction_and_a_new_question_is_not(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("hot or cold pack for my back? it went last week")
+    assert last_entry(talk) == "heat_ice.after_48h"
+    talk.text("my bad, it was last night not last week")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h"
+    talk.text("actually, where should i put a foam roller? it started last night")
+    assert last_entry(talk).startswith("equipment.foam_roller")
