@@ -225,7 +225,7 @@ class ActionAnswerGuidance(GuidanceAction):
         "Actually, can I use a foam roller? It started 3 days ago" asks about the roller; a
         correction alone scores low with every entry.
         """
-        best = next(iter(tracker.latest_message.get(RANKING) or []), {})
+        best: Dict[str, Any] = next(iter(tracker.latest_message.get(RANKING) or []), {})
         entry = self.store.get(str(best.get("id")))
         return (
             entry is not None
