@@ -56,8 +56,9 @@ MEDICINE_ENTRY = "doctor.medicine_questions"
 class GuidanceAction(StoreAction):
     """Ranks entries with the NLU's ``guidance_ranking`` plus the conversation's context.
 
-    Reads the equipment, body_area, therapy and onset slots. The domain must declare them, the
-    ``last_entry`` and ``pending_entry`` slots, and the ``ask_entry`` intent for buttons.
+    Reads the equipment, body_area, therapy and onset slots, and the session's events (what was
+    named and answered in which turn, who the advice is for). The domain must declare those slots,
+    the ``last_entry`` and ``pending_entry`` slots, and the ``ask_entry`` intent for buttons.
     """
 
     # Empty: every topic. Abstract (``name`` comes from subclasses), so the action server skips it.
@@ -83,8 +84,9 @@ class GuidanceAction(StoreAction):
         # with the lowest score listed, which is at least what it would have had.
         floor = min((float(i.get("score") or 0.0) for i in items), default=0.0)
         listed = {str(i.get("id")) for i in items}
+        pointed = {thing: b for thing, b in bonus.items() if b > CONTEXT_BONUS}
         items += [{"id": e.id, "score": floor} for e in self.store.entries
-                  if e.id not in listed and self.about(e, bonus)]
+                  if e.id not in listed and self.about(e, pointed)]
         scored = []
         for item in items:
             entry = self.store.get(str(item.get("id")))
@@ -157,7 +159,10 @@ class ActionAnswerGuidance(GuidanceAction):
     Also answers the ``pending_entry`` once the onset form is done. A short reply without a
     number to "how is your back today, 0–10?" gets that question again. When the best score is a
     guess, offers the best few entries as buttons; when the question points at equipment
-    ("how long should I use it?") and none has been named, asks which one.
+    ("how long should I use it?") and none has been named, asks which one. A correction of the
+    onset ("no wait, it was 3 days ago") answers the question asked before again, for the onset
+    it means, and sets the ``onset`` slot to it; "what was that about X again?" says an earlier
+    answer again.
     """
 
     def name(self) -> Text:
