@@ -181,3 +181,10 @@ def test_a_time_taken_back_is_a_correction_and_a_new_question_is_not(rasa_server
     assert last_entry(talk) == "heat_ice.no_heat_first_48h"
     talk.text("actually, where should i put a foam roller? it started last night")
     assert last_entry(talk).startswith("equipment.foam_roller")
+
+
+def test_an_answer_to_when_did_it_start_keeps_the_time_it_means(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    assert "when did this pain start" in talk.text("is a heat pad ok for my back?")
+    talk.text("about two hours ago, not last week")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h" and "about 2 hours ago" in answer_text(talk)
