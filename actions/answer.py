@@ -8,9 +8,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import StoreAction, entry_button
+from actions.base import KINDS, StoreAction, entry_button
+from actions.history import ENTRY, Referent, asked_question, pregnant, referents
 from actions.pain_question import reask_if_replying
-from backcare import recall
+from backcare import correction, recall
+from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
 
@@ -20,9 +22,17 @@ from backcare.store import Entry, Topic
 NAMED_BONUS = {names.EQUIPMENT: 0.12, names.THERAPY: 0.08, names.BODY_AREA: 0.03}
 CONTEXT_BONUS = 0.08
 # Unless the message points back at it ("where do I put it?", "how long for?"): then the thing
-# named earlier is what the question is about.
-POINTING_CONTEXT_BONUS = 0.4
+# named earlier is what the question is about. "It" is seldom a body area, and most advice
+# is for the lower back anyway, so a body area named earlier only tips the answer.
+POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_AREA: 0.12}
+# Pointing back at an answer about something the vocabulary has no word for ("is it worth
+# doing?" after the acupuncture answer): enough to win among the close scores such vague
+# questions get, not enough to repeat an answer when a better-fitting entry is asked for.
+ENTRY_POINTING_BONUS = 0.2
 SHORT_FOLLOW_UP_WORDS = 4
+# Advice written for pregnancy beats the general advice once the person it is for is pregnant
+# ("what can she take?" after "my sister's pregnant").
+PREGNANCY_BONUS = 0.2
 # An entry written for the onset the person gave beats the general one.
 ONSET_BONUS = 0.05
 # Below this the best entry is a guess: offer the best few as buttons instead of answering.
@@ -30,37 +40,55 @@ ONSET_BONUS = 0.05
 # and gibberish ("whats the weather", "asdf") score under 0.45, and under half of this offers
 # no buttons at all.
 CLARIFY_BELOW = 0.55
+# A message that names an onset and scores this well with an entry that does not depend on it
+# asks a new question rather than correcting the onset (corrections alone score under 0.6).
+NEW_QUESTION_ABOVE = 0.75
+# A recall whose named subject fits an entry never said this much better than every answer
+# said asks that question, not for an earlier answer.
+RECALL_MARGIN = 0.15
 MAX_CHOICES = 3
 CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 MEDICINE_ENTRY = "doctor.medicine_questions"
-# A new onset that corrects the one an answer was given for: "no wait, it was 4 days ago".
-CORRECTION = re.compile(r"\b(wait|hang on|hold on|actually|sorry|i mean|my mistake|correction|oops|scratch that)\b")
 
 
 class GuidanceAction(StoreAction):
     """Ranks entries with the NLU's ``guidance_ranking`` plus the conversation's context.
 
-    Reads the equipment, body_area, therapy and onset slots. The domain must declare them, the
-    ``last_entry`` and ``pending_entry`` slots, and the ``ask_entry`` intent for buttons.
+    Reads the equipment, body_area, therapy and onset slots, and the session's events (what was
+    named and answered in which turn, who the advice is for). The domain must declare those slots,
+    the ``last_entry`` and ``pending_entry`` slots, and the ``ask_entry`` intent for buttons.
     """
 
     # Empty: every topic. Abstract (``name`` comes from subclasses), so the action server skips it.
     topics: FrozenSet[Topic] = frozenset()
 
-    def ranked(self, tracker: Tracker) -> List[Tuple[float, Entry]]:
+    def ranked(
+        self, tracker: Tracker, message: Optional[Dict[str, Any]] = None, fit_onset: bool = True
+    ) -> List[Tuple[float, Entry]]:
         """Entries the message may ask about, with context bonuses, best first.
 
-        An entry whose onset window excludes a known onset is dropped; one that needs an
-        unknown onset stays (answering it asks for the onset first).
+        ``message`` is the latest message unless given (an earlier question asked again). An
+        entry whose onset window excludes a known onset is dropped, unless ``fit_onset`` is
+        false; one that needs an unknown onset stays (answering it asks for the onset first).
         """
-        now = self.mentioned(tracker)
-        before = {k: v for k, v in self.remembered(tracker).items() if k not in now}
-        context_bonus = POINTING_CONTEXT_BONUS if self.refers_back(tracker) and not now else CONTEXT_BONUS
-        hours = self.onset_hours(tracker)
+        latest = message is None
+        message = tracker.latest_message if message is None else message
+        now = self.mentioned(tracker, message)
+        bonus = self.context_bonus(tracker, now) if latest else {}
+        expecting = pregnant(tracker) if latest else False
+        hours = self.onset_hours(tracker) if fit_onset else None
+        items = list(message.get(RANKING) or [])
+        # An entry about what the message points at may sit below the NLU's top few: it counts
+        # with the lowest score listed, which is at least what it would have had.
+        floor = min((float(i.get("score") or 0.0) for i in items), default=0.0)
+        listed = {str(i.get("id")) for i in items}
+        pointed = {thing: b for thing, b in bonus.items() if b > CONTEXT_BONUS}
+        items += [{"id": e.id, "score": floor} for e in self.store.entries
+                  if e.id not in listed and self.about(e, pointed)]
         scored = []
-        for item in tracker.latest_message.get(RANKING) or []:
+        for item in items:
             entry = self.store.get(str(item.get("id")))
             if entry is None or (self.topics and entry.topic not in self.topics):
                 continue
@@ -68,16 +96,52 @@ class GuidanceAction(StoreAction):
                 continue
             score = float(item.get("score") or 0.0)
             score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
-            score += sum(context_bonus for k, v in before.items() if v in getattr(entry.applies_to, k))
+            score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
             score += ONSET_BONUS * (entry.needs_onset and hours is not None)
+            score += PREGNANCY_BONUS * (expecting and entry.topic == Topic.PREGNANCY)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
 
+    def context_bonus(self, tracker: Tracker, now: Dict[str, str]) -> Dict[Tuple[str, str], float]:
+        """What the conversation is about now, with the bonus each thing gives the entries about it.
+
+        The current subject is what the most recent turn that named anything named (the person's
+        words and the answer's subject, :func:`actions.history.referents`); a kind named in this
+        message replaces the earlier things of that kind ("how hard should I press it into my
+        lower back?" still points at the massage gun). Things named before the current subject
+        give nothing, so a new topic is not dragged back to an old one. When the message points
+        back ("it", a short follow-up), the subject is what it is about.
+        """
+        refs = [r for r in referents(tracker, self.store, KINDS) if r.kind not in now]
+        # Slots the events do not show (a conversation read without its events) are old context.
+        seen = {(r.kind, r.value) for r in refs}
+        refs += [Referent(-1, k, v) for k, v in self.remembered(tracker).items() if k not in now and (k, v) not in seen]
+        if not refs:
+            return {}
+        pointing = self.refers_back(tracker)
+        current = [r for r in refs if r.turn == refs[0].turn]
+        if pointing:
+            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, ENTRY_POINTING_BONUS) for r in current}
+        return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
+
+    @staticmethod
+    def about(entry: Entry, things: Dict[Tuple[str, str], float]) -> bool:
+        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, or itself)."""
+        return any(v == entry.id if k == ENTRY else v in getattr(entry.applies_to, k) for k, v in things)
+
     @staticmethod
     def refers_back(tracker: Tracker) -> bool:
-        """Whether the message points at something said before ("it", "them") or is a short follow-up."""
-        words = re.findall(r"[a-z']+", (tracker.latest_message.get("text") or "").lower())
+        """Whether the question points at something said before ("it", "them") or is a short follow-up.
+
+        Only the question's own sentence counts (the last one with a question mark, else the
+        last one): in "it doesn't wake me at night. how often should I get up?" or "where does
+        the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
+        """
+        text = (tracker.latest_message.get("text") or "").lower()
+        sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
+        questions = [p for p in sentences if p.rstrip().endswith("?")]
+        words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def clarify(self, dispatcher: CollectingDispatcher, choices: List[Entry]) -> List[EventType]:
@@ -95,7 +159,10 @@ class ActionAnswerGuidance(GuidanceAction):
     Also answers the ``pending_entry`` once the onset form is done. A short reply without a
     number to "how is your back today, 0–10?" gets that question again. When the best score is a
     guess, offers the best few entries as buttons; when the question points at equipment
-    ("how long should I use it?") and none has been named, asks which one.
+    ("how long should I use it?") and none has been named, asks which one. A correction of the
+    onset ("no wait, it was 3 days ago") answers the question asked before again, for the onset
+    it means, and sets the ``onset`` slot to it; "what was that about X again?" says an earlier
+    answer again.
     """
 
     def name(self) -> Text:
@@ -117,7 +184,7 @@ class ActionAnswerGuidance(GuidanceAction):
             return []
         corrected = self.corrected_onset(tracker)
         if corrected is not None:
-            return self.answer(dispatcher, tracker, corrected)
+            return self.answer(dispatcher, tracker, corrected[0], onset=corrected[1])
         if tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET:
             dispatcher.utter_message(response=names.UTTER_ONSET_NOTED)
             return []
@@ -133,20 +200,60 @@ class ActionAnswerGuidance(GuidanceAction):
         also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
         return self.answer(dispatcher, tracker, best, also)
 
-    def corrected_onset(self, tracker: Tracker) -> Optional[Entry]:
-        """The last answer again, when this message gives a new onset for it (a correction).
+    def corrected_onset(self, tracker: Tracker) -> Optional[Tuple[Entry, str]]:
+        """The question asked before, answered again for the onset this message corrects it to.
 
         Only when the last answer depended on the onset, and the message names an onset and
         either is just an onset or reads as a correction; a new question that names an onset
-        is ranked like any other.
+        is ranked like any other. Returns the entry and the corrected onset, which is the time
+        the correction means (:mod:`backcare.correction`), not the last one it names. The entry
+        is the best one for the question that was asked ("is a hot bath ok?"), not the variant
+        said for the old onset ("no heat in the first 48 hours").
         """
         last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
-        names_onset = any(e.get("entity") == names.ONSET for e in tracker.latest_message.get("entities") or [])
-        if last is None or not names_onset or not self.store.depends_on_onset(last):
+        onsets = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
+        if last is None or not onsets or not self.store.depends_on_onset(last):
             return None
-        text = (tracker.latest_message.get("text") or "").lower()
+        text = tracker.latest_message.get("text") or ""
         just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
-        return last if just_onset or CORRECTION.search(text) else None
+        if not (just_onset or correction.is_correction(text, onsets)) or self.asks_anew(tracker):
+            return None
+        value = correction.corrected_value(text, onsets)
+        hours = hours_since(value)
+        if value is None or hours is None:
+            return None
+        return self.asked_again(tracker, last), value
+
+    def asks_anew(self, tracker: Tracker) -> bool:
+        """Whether the message is clearly a new question that does not depend on the onset.
+
+        "Actually, can I use a foam roller? It started 3 days ago" asks about the roller; a
+        correction alone scores low with every entry.
+        """
+        best: Dict[str, Any] = next(iter(tracker.latest_message.get(RANKING) or []), {})
+        entry = self.store.get(str(best.get("id")))
+        return (
+            entry is not None
+            and float(best.get("score") or 0.0) >= NEW_QUESTION_ABOVE
+            and not self.store.depends_on_onset(entry)
+        )
+
+    def asked_again(self, tracker: Tracker, last: Entry) -> Entry:
+        """The entry that best fits the question ``last`` was said for, whatever the onset.
+
+        Answering it says its variant for the corrected onset: "is a hot bath ok?" is the bath
+        entry (after 48 hours) or the no-heat one (before), "heat or ice?" either of those two.
+        """
+        question = asked_question(tracker, last.id)
+        if question is None:
+            return last
+        # A quick reply names its entry: that was the question.
+        for entity in question.get("entities") or []:
+            picked = self.store.get(str(entity.get("value"))) if entity.get("entity") == names.ENTRY_ID else None
+            if picked is not None:
+                return picked
+        asked = [e for _, e in self.ranked(tracker, question, fit_onset=False) if self.store.depends_on_onset(e)]
+        return asked[0] if asked else last
 
     def recalled(self, tracker: Tracker) -> Optional[Entry]:
         """An earlier answer the message asks for again, or None when it asks nothing of the kind."""
@@ -154,22 +261,43 @@ class ActionAnswerGuidance(GuidanceAction):
         said = [e for e in (self.store.get(i) for i in tracker.get_slot(names.SAID_ENTRIES) or []) if e]
         if not said or kind is None:
             return None
+        text = tracker.latest_message.get("text") or ""
+        ranking = tracker.latest_message.get(RANKING) or []
+        scores = {i.get("id"): float(i.get("score") or 0) for i in ranking}
         if kind == recall.FIRST:
-            return said[0]
+            return None if self.never_said(text, ranking, said, said[0]) else said[0]
         # "The other one" is not the last answer; "the other one, about getting up?" says which.
         candidates = said[:-1] if kind == recall.OTHER and len(said) > 1 else said
-        text = tracker.latest_message.get("text") or ""
-        scores = {i.get("id"): float(i.get("score") or 0) for i in tracker.latest_message.get(RANKING) or []}
         words = self.store.scores(text)
         best = max(candidates, key=lambda e: (scores.get(e.id, 0.0), words.get(e.id, 0.0)))
         if kind == recall.OTHER and not (recall.names_subject(text) and words.get(best.id)):
             return candidates[-1]
+        if self.never_said(text, ranking, said, best):
+            return None
         return best if scores.get(best.id) or words.get(best.id) else None
+
+    @staticmethod
+    def never_said(text: str, ranking: List[Dict[str, Any]], said: List[Entry], recalled: Entry) -> bool:
+        """Whether the subject the recall names was never answered, though it has a clear answer.
+
+        "The first thing you told me, about how long it lasts" after a first turn that escalated
+        instead of answering: the question is answered now, rather than another earlier answer.
+        """
+        top = ranking[0] if ranking else {}
+        top_score = float(top.get("score") or 0.0)
+        recalled_score = next((float(i.get("score") or 0.0) for i in ranking if i.get("id") == recalled.id), 0.0)
+        return (
+            recall.names_subject(text)
+            and top_score >= CLARIFY_BELOW
+            and top.get("id") not in {e.id for e in said}
+            and recalled_score < top_score - RECALL_MARGIN
+        )
 
     def points_at_unnamed_equipment(self, tracker: Tracker, best: Entry) -> bool:
         """Whether the question points at equipment ("use it") when none was named, now or before."""
         words = set(re.findall(r"[a-z]+", (tracker.latest_message.get("text") or "").lower()))
-        known = {**self.remembered(tracker), **self.mentioned(tracker)}
+        known = {*self.remembered(tracker), *self.mentioned(tracker)}
+        known |= {r.kind for r in referents(tracker, self.store, KINDS)}
         return best.topic == Topic.EQUIPMENT and names.EQUIPMENT not in known and bool(words & POINTING_WORDS)
 
     def ask_which_equipment(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -73,10 +73,10 @@ class StoreAction(Action, ABC):
         tier = max((s.tier for s in aged), key=lambda t: t.rank)
         return escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in aged])
 
-    def mentioned(self, tracker: Tracker) -> Dict[str, str]:
-        """Vocabulary ids named in the latest message, by entity kind."""
+    def mentioned(self, tracker: Tracker, message: Optional[Dict[str, Any]] = None) -> Dict[str, str]:
+        """Vocabulary ids named in the latest message (or in ``message``'s parse data), by entity kind."""
         found: Dict[str, str] = {}
-        for entity in tracker.latest_message.get("entities", []):
+        for entity in (tracker.latest_message if message is None else message).get("entities") or []:
             kind = entity.get("entity")
             if kind in KINDS and kind not in found:
                 canonical = self.store.canonical(kind, str(entity.get("value", "")))
@@ -99,7 +99,12 @@ class StoreAction(Action, ABC):
         return hours_since(tracker.get_slot(names.ONSET))
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, entry: Entry, also: Optional[Entry] = None
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        entry: Entry,
+        also: Optional[Entry] = None,
+        onset: Optional[str] = None,
     ) -> List[EventType]:
         """Say ``entry`` for this conversation's onset, in 2-4 sentences with follow-up buttons.
 
@@ -112,7 +117,8 @@ class StoreAction(Action, ABC):
         advice for the first 48 hours comes with the offer of a message when they are over, and
         an answer about pain that goes on (``backcare.ongoing_pain``) with the offer of a pain
         check-in in a few days, unless pain check-ins are already on.
-        Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``.
+        Sets ``last_entry`` for "why?" and adds the entry to ``said_entries``; ``onset``, a
+        corrected onset, is answered for and replaces the ``onset`` slot.
 
         A question about someone else ("can my dad use heat?") is answered for them, and so are
         the next ones until the person asks for themselves again; an age-bound warning sign ("he's
@@ -122,8 +128,9 @@ class StoreAction(Action, ABC):
         if escalated is not None:
             return escalated
         who, _ = advice_for(tracker)
-        hours = self.onset_hours(tracker)
-        if self.store.depends_on_onset(entry) and tracker.get_slot(names.ONSET) is None:
+        onset = onset or tracker.get_slot(names.ONSET)
+        hours = hours_since(onset)
+        if self.store.depends_on_onset(entry) and onset is None:
             return [SlotSet(names.PENDING_ENTRY, entry.id)]
         entry = self.store.for_onset(entry, hours)
         buttons = self.buttons(entry, hours)
@@ -143,6 +150,8 @@ class StoreAction(Action, ABC):
         events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
         if tracker.get_slot(names.PENDING_ENTRY) is not None:
             events.append(SlotSet(names.PENDING_ENTRY, None))
+        if onset != tracker.get_slot(names.ONSET):
+            events.append(SlotSet(names.ONSET, onset))
         return events
 
     def buttons(self, entry: Entry, hours: Optional[float]) -> List[Dict[str, Any]]:

@@ -1,11 +1,18 @@
-"""What the conversation so far says about who the advice is for, read from the tracker's events."""
+"""What the conversation so far says, read from the tracker's events.
 
-from typing import List, Optional, Tuple
+Who the advice is for (and their age and pregnancy), what was named and answered, and which
+question an answer was for.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from rasa_sdk import Tracker
 
 from backcare import subject
 from backcare.red_flag_data import IF_AGE, RedFlagData, Sign
+from backcare.store import GuidanceStore, Topic
 
 
 def user_texts(tracker: Tracker) -> List[str]:
@@ -29,9 +36,128 @@ def advice_for(tracker: Tracker) -> Tuple[Optional[str], Optional[float]]:
 
 
 def aged_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
-    """Age-bound signs the latest message mentioned without an age, that count at the age said earlier."""
-    _, age = advice_for(tracker)
+    """Age-bound signs said without an age that count at the age known for that person now.
+
+    The signs of the latest message, and, when the latest message is the one that gives the age
+    ("he's 74, can he use heat?" after "my dad's never had back trouble before"), the signs said
+    earlier for the same person: in either order the age goes through the same check.
+    """
+    who: Optional[str] = None
+    age: Optional[float] = None
+    waiting: List[Tuple[Optional[str], str]] = []
+    age_before: Optional[float] = None
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            who, age, waiting = None, None, []
+        elif event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
+            now_who, now_age = subject.follow(str(event.get("text") or ""), who, age)
+            age_before = age if now_who == who else None
+            who, age = now_who, now_age
+            waiting += [(who, i) for i in (event.get("parse_data") or {}).get(IF_AGE) or []]
     if age is None:
         return []
-    signs = [red_flags.sign(i) for i in tracker.latest_message.get(IF_AGE) or []]
+    latest = list(tracker.latest_message.get(IF_AGE) or [])
+    earlier = [i for w, i in waiting if w == who] if age_before is None else []
+    signs = [red_flags.sign(i) for i in dict.fromkeys([*latest, *earlier])]
     return [s for s in signs if s is not None and s.age is not None and s.age.fits(age)]
+
+
+# Intents of messages that ask a question (the others give an onset, say thanks, pick "why?").
+QUESTION_INTENTS = ("ask_guidance", "ask_medicine", "ask_entry")
+
+
+def asked_question(tracker: Tracker, entry_id: str) -> Optional[Dict[str, Any]]:
+    """The parse data of the question the bot's answer ``entry_id`` was for, or None.
+
+    That is the last question asked before the answer, not the message just before it: the
+    onset form may have asked "when did it start?" in between. Read from the session's events,
+    so a correction ("no wait, it was 3 days ago") can answer the question again for the new onset.
+    """
+    question: Optional[Dict[str, Any]] = None
+    found: Optional[Dict[str, Any]] = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            question = found = None
+        elif kind == "user":
+            parse = event.get("parse_data") or {}
+            if (parse.get("intent") or {}).get("name") in QUESTION_INTENTS:
+                question = parse
+        elif kind == "bot" and (event.get("metadata") or {}).get("entry_id") == entry_id:
+            found = question
+    return found
+
+
+@dataclass(frozen=True)
+class Referent:
+    """Something the conversation named: a vocabulary thing (``kind``, canonical id) or an answer.
+
+    ``kind`` is equipment, body_area or therapy for a thing the person named or an answer was
+    about, or ``entry`` for an answer about something to use or do that the vocabulary has no
+    word for (TENS, acupuncture): then the answer itself is what "it" points at. ``turn`` counts the person's
+    messages in this session, from 0.
+    """
+
+    turn: int
+    kind: str
+    value: str
+
+
+ENTRY = "entry"
+# Answers about something a person uses or does, which "it" can stand for ("is it worth doing?"
+# after acupuncture); after an answer on pregnancy or sleep, "it" is the pain.
+THING_TOPICS = frozenset({Topic.TREATMENTS, Topic.MEDICINE, Topic.EXERCISE, Topic.MASSAGE, Topic.EQUIPMENT,
+                          Topic.HEAT_ICE})
+
+
+def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> List[Referent]:
+    """What the earlier turns of this session named, most recent first (the latest message left out).
+
+    From the entities of the person's messages and from the bot's answers: an answer about a
+    thing names it too ("would a topper help?" answered, the topper is "it" next turn).
+    """
+    found: List[Referent] = []
+    turn = -1
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    latest = users[-1] if users else -1
+    for index, event in enumerate(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            found, turn = [], -1
+        elif kind == "user" and index != latest:
+            turn += 1
+            for entity in (event.get("parse_data") or {}).get("entities") or []:
+                name = str(entity.get("entity"))
+                canonical = store.canonical(name, str(entity.get("value") or "")) if name in kinds else None
+                if canonical:
+                    found.append(Referent(turn, name, canonical))
+        elif kind == "bot" and index < latest:
+            entry = store.get(str((event.get("metadata") or {}).get("entry_id") or ""))
+            if entry is None:
+                continue
+            things = [Referent(turn, k, v) for k in kinds for v in getattr(entry.applies_to, k)]
+            if not things and entry.topic in THING_TOPICS:
+                things = [Referent(turn, ENTRY, entry.id)]
+            found.extend(things)
+    # Most recent first; within a turn, what the person typed before what the answer was about.
+    return sorted(found, key=lambda r: -r.turn)
+
+
+# A condition that changes which advice holds, said of the person the advice is for.
+_PREGNANT = re.compile(r"\b(?<!not )(?<!n't )(pregnant|pregnancy|expecting a baby|weeks gone)\b")
+
+
+def pregnant(tracker: Tracker) -> bool:
+    """Whether a message of this session said the person the advice is now for is pregnant.
+
+    "My sister's pregnant", then "what can she take?": the medicine answer for pregnancy. Said
+    of someone else, it stops counting when the person asks for themselves again.
+    """
+    who: Optional[str] = None
+    age: Optional[float] = None
+    said_of: Set[Optional[str]] = set()
+    for text in user_texts(tracker):
+        who, age = subject.follow(text, who, age)
+        if _PREGNANT.search(text.lower().replace("’", "'")):
+            said_of.add(who)
+    return who in said_of

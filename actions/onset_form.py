@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import names
+from backcare import correction
 from backcare.onset import UNKNOWN, hours_since
 from backcare.ranking import RANKING
 from backcare.store import Entry, GuidanceStore, get_store
@@ -66,7 +67,15 @@ class ValidateOnsetForm(FormValidationAction):
     def validate_onset(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        """Keep the onset if it parses (or is "unknown"); otherwise ask again."""
+        """Keep the onset if it parses (or is "unknown"); otherwise ask again.
+
+        Of several times in the answer ("a few hours ago, not a week") the one it means is kept,
+        not the last one, which Rasa's slot mapping picked.
+        """
+        latest = tracker.latest_message or {}
+        onsets = [e for e in latest.get("entities") or [] if e.get("entity") == names.ONSET]
+        if len(onsets) > 1:
+            value = correction.corrected_value(latest.get("text") or "", onsets) or value
         if value == UNKNOWN or hours_since(str(value)) is not None:
             return {names.ONSET: value}
         dispatcher.utter_message(text="Sorry, I didn't catch when it started.")

@@ -42,6 +42,9 @@ def hours_since(text: Optional[str], now: Optional[datetime] = None) -> Optional
         if re.search(rf"\b{day}\b", phrase):
             today = (now or datetime.now()).weekday()
             days_back = (today - index) % 7 or 7
+            # "Last Tuesday" said on a Wednesday is the week before: yesterday would be "yesterday".
+            if days_back == 1 and re.search(rf"\blast {day}\b", phrase):
+                days_back += 7
             return days_back * 24.0
     match = _COUNT.search(phrase)
     if not match:

@@ -15,11 +15,15 @@ FIRST = "first"
 OTHER = "other"
 EARLIER = "earlier"
 
-_FIRST = re.compile(r"\b(first question|the first one|back to (the|my) first)\b")
+_FIRST = re.compile(
+    r"\b(first question|the first one|back to (the|my) first"
+    r"|the (very )?first (thing|answer|bit) (you|that you|i asked))\b"
+)
 _OTHER = re.compile(r"\bthe other (one|thing|question)\b|^\W*(and )?(what about )?other one\b")
 # A phrase that points back, followed by the subject to look for ("about pressure").
 _POINTING_BACK = re.compile(
-    r"\b(what was (that|it)|what did you say|what you said|remind me what|you (said|mentioned|told me)"
+    r"\b(what was (that|it)|what was (the|your) (answer|advice)|what did you (say|tell me)|what you said"
+    r"|remind me what|you (said|mentioned|told me)"
     r"|back to (the|my|that))\b(?P<rest>.*)"
 )
 _ABOUT_AGAIN = re.compile(r"\babout\b(?P<rest>.+)\bagain\b")

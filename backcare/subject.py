@@ -18,29 +18,47 @@ RELATIONS = frozenset(
     """mum mom mother mam mommy mummy dad father daddy partner wife husband boyfriend girlfriend spouse
     fiance fiancee son daughter child kid toddler baby teenager teen grandma grandmother granny gran nan nana
     grandad granddad grandpa grandfather brother sister sibling friend mate colleague coworker flatmate
-    roommate neighbour neighbor""".split()
+    roommate neighbour neighbor aunt auntie aunty uncle cousin niece nephew stepdad stepmum stepmom stepfather
+    stepmother stepson stepdaughter grandson granddaughter grandchild boss""".split()
 )
 # An age in digits or words, then what it must not be followed by ("3 weeks", "70 kg").
-_NUMBER = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-_AGE = r"(?:aged\s+|age\s+|only\s+|nearly\s+|over\s+)?" + _NUMBER + r"\b(?!\s*(?:days?|weeks?|months?|kg|lbs?|min|%))"
+# "Eighty-two" and "sixty five" are one number: a tens word, then a units word.
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_NUMBER = r"(\d{1,3}|(?:" + _TENS + r")[\s-](?:" + _UNITS + r")\b|" + _WORDS + r")"
+_AGE = (
+    r"(?:aged\s+|age\s+|only\s+|nearly\s+|over\s+|(?:just\s+)?turned\s+)?" + _NUMBER
+    + r"\b(?!\s*(?:days?|weeks?|months?|kg|lbs?|min|%))"
+)
+# "In his seventies", "in her late 60s": the middle of the decade, or its start or end.
+_DECADES = {w: 10 * (i + 2) for i, w in enumerate(_TENS.replace("y", "ie").split("|"))}
+_DECADE = re.compile(
+    r"\bin (?:his|her|their) (?:(early|mid|late)[\s-]+)?((?:" + "|".join(_DECADES) + r")s|[1-9]0'?s)\b"
+)
+_DECADE_PART = {"early": 2.0, "mid": 5.0, "late": 8.0}
 # "my dad", "my 72 year old dad", "my elderly mum", "for my son", "my wife's back".
 _RELATION = "|".join(sorted(RELATIONS, key=len, reverse=True))
 _NAMED = re.compile(r"\bmy\s+(?:[a-z0-9/']+[\s-]+){0,4}?((?:" + _RELATION + r")(?:-in-law)?)s?\b")
 # Only when the named person is the one with the back pain: "my dad hurt his back", "can my wife
 # use heat", not "how do I lift my toddler" or "my physio said".
 _SUFFERS_AFTER = re.compile(
-    r"^(?:'s|s')?(?:\s*,[^,]{1,12},)?\s*(?:'s\s+|is\s+|has\s+|had\s+|'s got\s+)?"
+    r"^(?:'s|s')?(?:\s*,[^,]{1,12},|\s*\(\s*\d{1,3}\s*\))?\s*(?:'s\s+|is\s+|has\s+|had\s+|'s got\s+)?"
     r"(?:back|pain|sciatica|hurt|hurts|strained|pulled|did|put|injured|twisted|slipped|suffers|gets|keeps"
     r"|can't|cannot|is|has|aged|\d|in (?:his|her|their))\b"
 )
-_ASKS_FOR = re.compile(r"\b(?:can|could|should|shall|may|would|is it ok for|for|help|helping|tell)\s+my\s+$")
+_ASKS_FOR = re.compile(
+    r"\b(?:can|could|should|shall|may|would|is it ok for|for|help|helping|tell|about|regarding)\s+my\s+$"
+)
+# A message that only names the person: "my dad", "my mum.", "it's my husband".
+_ONLY_NAMED = re.compile(r"^\W*(?:it's\s+|its\s+|this is\s+)?$")
 _THIRD_PERSON = re.compile(r"\b(?:he|she|his|her|him)\b")
 # The person typing has the pain: "I hurt my back lifting my son".
 _FIRST_PERSON_PAIN = re.compile(
     r"\b(?:my (?:lower |own )?back|i (?:hurt|strained|pulled|have|had|'ve|get|got)|i'm in pain|my pain)\b"
 )
 _AGE_BEFORE = re.compile(_NUMBER + r"[\s-]*(?:years?|yrs?)?[\s-]*old\b|\b" + _NUMBER + r"\s*(?:yo|y/o)\b")
-_AGE_AFTER = re.compile(r"^(?:'s|\s+is|\s*,)?\s*" + _AGE)
+_AGE_AFTER = re.compile(r"^(?:'s|\s+is|\s*,|\s*\()?\s*(?:who(?:'s|\s+is)\s+)?" + _AGE)
 _PRONOUN_AGE = re.compile(r"\b(?:he|she|they)(?:'s|\s+is|\s+are|\s+was)\s+" + _AGE)
 _OWN_AGE = re.compile(r"\bi(?:'m| am|m)\s+" + _AGE)
 # The person asks for themselves again: "what about me?", "I've got it too".
@@ -59,7 +77,19 @@ class Subject:
 
 
 def _number(text: str) -> float:
-    return float(text) if text.isdigit() else float(NUMBER_WORDS[text])
+    if text.isdigit():
+        return float(text)
+    return float(sum(NUMBER_WORDS[w] for w in re.split(r"[\s-]+", text) if w))
+
+
+def _decade_age(text: str) -> Optional[float]:
+    """An age said as a decade: "in his seventies" is 75, "in her early 60s" 62."""
+    match = _DECADE.search(text)
+    if match is None:
+        return None
+    part, decade = match.group(1), match.group(2).rstrip("s").rstrip("'")
+    start = float(decade) if decade.isdigit() else float(_DECADES[decade])
+    return start + _DECADE_PART.get(part or "mid", 5.0)
 
 
 def named_subject(text: str) -> Optional[Subject]:
@@ -71,7 +101,8 @@ def named_subject(text: str) -> Optional[Subject]:
     if _FIRST_PERSON_PAIN.search(text):
         return None
     suffers = _SUFFERS_AFTER.search(text[match.end():]) or _ASKS_FOR.search(text[: match.start()] + "my ")
-    if not suffers and not _THIRD_PERSON.search(text):
+    only_named = _ONLY_NAMED.match(text[: match.start()]) and not re.search(r"[a-z]", text[match.end():])
+    if not suffers and not only_named and not _THIRD_PERSON.search(text):
         return None
     who = f"your {match.group(1)}"
     before = _AGE_BEFORE.search(match.group(0))
@@ -79,7 +110,7 @@ def named_subject(text: str) -> Optional[Subject]:
     pronoun = _PRONOUN_AGE.search(text)
     found = before or after or pronoun
     age = next((g for g in found.groups() if g), None) if found else None
-    return Subject(who, _number(age) if age else None)
+    return Subject(who, _number(age) if age else _decade_age(text))
 
 
 def back_to_self(text: str) -> bool:
@@ -89,8 +120,9 @@ def back_to_self(text: str) -> bool:
 
 def pronoun_age(text: str) -> Optional[float]:
     """An age said of the other person without naming them again: "she's 80"."""
-    match = _PRONOUN_AGE.search(text.lower().replace("’", "'"))
-    return _number(match.group(1)) if match else None
+    text = text.lower().replace("’", "'")
+    match = _PRONOUN_AGE.search(text)
+    return _number(match.group(1)) if match else _decade_age(text)
 
 
 def own_age(text: str) -> Optional[float]:

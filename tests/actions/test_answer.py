@@ -1,6 +1,6 @@
 """Which entry the answering action picks, with the real store, ranker and tracker fixtures."""
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -211,3 +211,162 @@ async def test_an_age_said_in_an_earlier_turn_makes_a_first_back_pain_urgent(
         (replies[age],) = dispatcher.messages
     assert replies[74]["red_flag_tier"] == "urgent" and "not a doctor" in replies[74]["text"]
     assert "red_flag_tier" not in replies[40] and replies[40]["text"].startswith("For your dad: ")
+
+
+def conversation(
+    index: GuidanceIndex,
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]],
+    slots: Optional[Dict[str, Any]] = None,
+) -> Any:
+    """A tracker whose events are ``turns`` (text, intent, entities, entry answered), the last one latest.
+
+    Each message carries the parse data the NLU would give it (the real ranker's ranking), and
+    each answer the ``entry_id`` metadata the answering action puts on it.
+    """
+    events = []
+    for text, intent, entities, answered in turns:
+        parse = make_tracker(text, intent, entities, index=index).latest_message
+        events.append({"event": "user", "text": text, "parse_data": parse})
+        if answered:
+            events.append({"event": "bot", "text": "...", "metadata": {"entry_id": answered}})
+    tracker = make_tracker(*turns[-1][:3], slots=slots, index=index)
+    tracker.events = events
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "correction", "onsets", "expected"),
+    [
+        # The question was about a hot bath: asked again for the new onset, not the 48-hour answer.
+        ("is a hot bath ok? my back started this afternoon", "heat_ice.no_heat_first_48h",
+         "sorry, it was 5 days ago", ["5 days ago"], "heat_ice.hot_bath"),
+        # The time taken back and a later time about something else do not count.
+        ("heat or ice? it went 4 days ago", "heat_ice.after_48h",
+         "no hang on, a few hours ago, not 4 days. it's my knee that's been bad for a month",
+         ["a few hours ago", "4 days", "for a month"], "heat_ice.no_heat_first_48h"),
+    ],
+)
+async def test_a_correction_answers_the_question_asked_for_the_onset_it_means(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    question: str, first: str, correction: str, onsets: Sequence[str], expected: str,
+) -> None:
+    said_onset = onsets[-1]
+    slots = {"onset": said_onset, "last_entry": first, "said_entries": [first]}
+    turns = [(question, "ask_guidance", [], first), (correction, "ask_guidance", [("onset", o) for o in onsets], None)]
+    tracker = conversation(index, turns, slots)
+    for entity, value in zip(tracker.latest_message["entities"], onsets):
+        entity["start"] = correction.index(value)
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+    assert next((e["value"] for e in events if e["name"] == "onset"), said_onset) == onsets[0]
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # The answer was about TENS, which the vocabulary has no word for: "it" is that answer.
+        ([("a friend lent me her tens machine", "ask_guidance", [], "treatments.tens"),
+          ("is there any point using it on my back?", "ask_guidance", [], None)], "treatments.tens"),
+        # A body area named now does not replace the equipment "it" points at.
+        ([("i've got a massage gun", "ask_guidance", [("equipment", "massage gun")], "equipment.massager_where"),
+          ("how hard should i press it into my lower back?", "ask_guidance", [("body_area", "lower back")], None)],
+         "equipment.massager_how_hard"),
+        # The most recent thing named, not an older one of another kind.
+        ([("i have a foam roller", "ask_guidance", [("equipment", "foam roller")], "equipment.foam_roller_where"),
+          ("does acupuncture work?", "ask_guidance", [], "treatments.acupuncture"),
+          ("is it worth doing?", "ask_guidance", [], None)], "treatments.acupuncture"),
+    ],
+)
+async def test_a_question_that_points_back_is_about_the_most_recent_subject(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_an_age_said_after_a_first_back_pain_makes_it_urgent(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    replies = {}
+    for age in (74, 40):
+        first = "my dad's back has started aching and he's never had back trouble before"
+        turns = [(first, "ask_guidance", [], "pain.ordinary_back_pain"),
+                 (f"he is {age}. can he use a heat pad?", "ask_guidance", [], None)]
+        tracker = conversation(index, turns, {"onset": "yesterday"})
+        # What the red-flag detector added to the first message: a sign that needs an age.
+        tracker.events[0]["parse_data"]["red_flag_if_age"] = ["age_onset"]
+        dispatcher = CollectingDispatcher()
+        await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+        (replies[age],) = dispatcher.messages
+    assert replies[74]["red_flag_tier"] == "urgent" and "not a doctor" in replies[74]["text"]
+    assert "red_flag_tier" not in replies[40] and replies[40]["text"].startswith("For your dad: ")
+
+
+async def test_a_first_back_pain_said_earlier_escalates_once(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my mum is 80", "chitchat", [], None),
+             ("she's never had back pain before", "ask_guidance", [], None),
+             ("can she use a heat pad?", "ask_guidance", [], None)]
+    tracker = conversation(index, turns, {"onset": "yesterday"})
+    tracker.events[1]["parse_data"]["red_flag_if_age"] = ["age_onset"]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    # The age was known when the sign was said, so that turn escalated; this one is answered.
+    assert dispatcher.messages[0]["text"].startswith("For your mum: ")
+
+
+async def test_a_recall_of_a_question_never_answered_answers_it(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    # The first turn escalated instead of answering; what it asked was never said.
+    slots = {"said_entries": ["sciatica.self_care", "doctor.when_gp_non_urgent"]}
+    text = "the first thing i asked was how long sciatica lasts, what was the answer?"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", slots=slots, index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "sciatica.how_long"
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        (["my daughter is pregnant and her back aches"], "pregnancy.medicine"),
+        # Back to the person typing: their own answer.
+        (["my daughter is pregnant and her back aches", "what about me, i've hurt mine too"],
+         "doctor.medicine_questions"),
+    ],
+)
+async def test_a_pregnancy_said_earlier_picks_the_pregnancy_advice_for_that_person(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], history: List[str], expected: str
+) -> None:
+    text = "which painkillers are safe to take?"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", index=index, history=history)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_it_after_an_answer_on_pregnancy_is_the_pain_not_that_answer(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my partner is pregnant and her back hurts", "ask_guidance", [], "pregnancy.what_helps"),
+             ("what medicine can she have for it?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == "pregnancy.medicine"
+
+
+async def test_a_new_question_that_sounds_like_a_correction_is_answered(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    text = "actually, where should i put a foam roller? it started 3 days ago"
+    slots = {"onset": "3 days ago", "last_entry": "heat_ice.after_48h", "said_entries": ["heat_ice.after_48h"]}
+    turns = [("heat or ice? it went yesterday", "ask_guidance", [], "heat_ice.no_heat_first_48h"),
+             (text, "ask_guidance", [("equipment", "foam roller"), ("onset", "3 days ago")], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
+    assert dispatcher.messages[0]["entry_id"].startswith("equipment.foam_roller"), dispatcher.messages[0]["entry_id"]

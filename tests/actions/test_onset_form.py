@@ -40,3 +40,12 @@ async def test_a_new_question_that_needs_the_onset_takes_the_old_ones_place(
 async def test_an_answer_to_the_question_is_not_a_new_question(store: GuidanceStore, index: GuidanceIndex) -> None:
     events = await validate(store, index, "it started yesterday", "inform_onset")
     assert not [e for e in events if e.get("name") == "pending_entry"]
+
+
+def test_of_several_times_the_one_meant_is_kept(store: GuidanceStore) -> None:
+    text = "about two hours ago, not last week"
+    tracker = make_tracker(text, "inform_onset", [("onset", "two hours ago"), ("onset", "last week")], slots=ASKING)
+    for entity, start in zip(tracker.latest_message["entities"], (text.index("two"), text.index("last"))):
+        entity["start"] = start
+    kept = ValidateOnsetForm(store).validate_onset("last week", CollectingDispatcher(), tracker, {})
+    assert kept == {"onset": "two hours ago"}

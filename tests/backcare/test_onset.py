@@ -26,6 +26,9 @@ WEDNESDAY = datetime(2026, 11, 25, 12, 0)
         ("the day before yesterday", 40),
         ("since Monday", 48),
         ("on wednesday", 168),
+        # On a Wednesday, "last Tuesday" is the week before ("yesterday" would be said otherwise).
+        ("last tuesday", 192),
+        ("on tuesday", 24),
         ("It started 3 DAYS AGO!", 72),
         ("over a week", 168),
         ("all week", 96),

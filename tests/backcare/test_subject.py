@@ -17,11 +17,23 @@ from backcare.subject import Subject, follow, named_subject, of_conversation
         ("my father-in-law is 60 and his back aches", Subject("your father-in-law", 60)),
         ("my 15yo daughter pulled something in her back", Subject("your daughter", 15)),
         ("what stretches would help my husband, he's sixty", Subject("your husband", 60)),
+        # Ages said other ways: a relative clause, brackets, "turned", compound words, a decade.
+        ("my grandma, who's 86, has put her back out", Subject("your grandma", 86)),
+        ("my stepdad (64) keeps getting a stiff back", Subject("your stepdad", 64)),
+        ("my aunt just turned 70 and her back is killing her", Subject("your aunt", 70)),
+        ("my uncle is sixty-three and has backache", Subject("your uncle", 63)),
+        ("my grandad is in his late eighties and his back hurts", Subject("your grandad", 88)),
+        ("my mum is in her 60s and has sciatica", Subject("your mum", 65)),
+        # A message that only names the person starts a conversation about them.
+        ("asking about my nephew", Subject("your nephew")),
+        ("my gran.", Subject("your gran")),
         # The person typing has the pain, or the other person is only mentioned.
         ("I hurt my back lifting my son", None),
         ("how do I pick my toddler up without hurting my back", None),
         ("my physio said to keep moving", None),
         ("my wife says I should use ice", None),
+        ("should I tell my boss about my back?", None),
+        ("my dad has had a bad back since his thirties", Subject("your dad")),
     ],
 )
 def test_named_subject(text: str, expected: Optional[Subject]) -> None:

@@ -91,3 +91,100 @@ def test_a_new_question_instead_of_the_onset_is_answered(rasa_server: Server) ->
     assert "when did this pain start" in talk.text("is a heat pad ok for my back?")
     talk.text("never mind that, how should i sit at my desk?")
     assert last_entry(talk).startswith("posture.")
+
+
+def tier(talk: Conversation) -> str:
+    """The escalation tier of the last reply, or "" when it did not escalate."""
+    tiers = [(m.get("metadata") or {}).get("red_flag_tier") for m in talk.replies[-1]]
+    return next((t for t in tiers if t), "")
+
+
+def test_a_correction_answers_the_question_that_was_asked_for_the_new_onset(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("is a warm bath ok for my back? it started this morning")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h"
+    talk.text("my mistake, it was 6 days ago, not this morning")
+    # The bath question again, now past 48 hours: not the general heat-or-ice answer.
+    assert last_entry(talk) == "heat_ice.hot_bath" and "warm bath is fine" in answer_text(talk)
+
+
+def test_a_correction_keeps_the_time_it_means_not_the_last_one_named(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("heat or ice? hurt it 5 days ago")
+    assert last_entry(talk) == "heat_ice.after_48h"
+    talk.text("sorry no, it was a couple of hours ago, not 5 days")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h" and "about 2 hours ago" in answer_text(talk)
+    # The corrected onset is the one kept: "why?" and later answers use it.
+    talk.text("can i use a heat wrap at work?")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h"
+
+
+def test_it_is_the_equipment_named_before_when_a_body_area_is_named_now(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("i use a theragun after the gym")
+    talk.text("how hard should i push it against my lower back?")
+    assert last_entry(talk) == "equipment.massager_how_hard" and "press the massager" in answer_text(talk)
+
+
+def test_it_is_the_treatment_of_the_last_answer_not_older_equipment(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("where do i put my acupressure mat")
+    talk.text("thanks. does acupuncture help?")
+    talk.text("is it worth a try?")
+    assert last_entry(talk) == "treatments.acupuncture" and "acupuncture" in answer_text(talk)
+
+
+def test_an_age_said_after_a_first_back_pain_escalates(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("my dad has never had back trouble before but now his lower back aches")
+    assert answer_text(talk).startswith("for your dad: ")
+    reply = talk.text("he is 74. can he use a hot water bottle?")
+    assert tier(talk) == "urgent" and "see a doctor today" in reply and "not a doctor" in reply
+
+
+def test_the_next_question_about_someone_else_is_answered_for_them(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("my partner put his back out moving a sofa")
+    talk.text("can he still go to the gym?")
+    assert last_entry(talk) == "exercise.gym_weights" and answer_text(talk).startswith("for your partner: ")
+
+
+def test_it_in_a_calm_sentence_late_on_does_not_point_at_old_equipment(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    for message in ("how firmly should i use a massage gun", "thanks"):
+        talk.text(message)
+    talk.text("my legs are fine, it's only my lower back that's sore. how long can i sit before i should get up?")
+    assert tier(talk) == "" and last_entry(talk) == "posture.sitting_breaks"
+
+
+def test_an_earlier_answer_is_found_by_what_it_was_on(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("is ibuprofen gel any use for back pain")
+    gel = last_entry(talk)
+    talk.text("should i sleep on my side?")
+    talk.text("what was the answer on the gel again?")
+    assert last_entry(talk) == gel
+
+
+def test_a_new_topic_after_equipment_says_nothing_of_the_equipment(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("how long should i lie on my acupressure mat")
+    talk.text("different thing: how should i sit when driving?")
+    assert last_entry(talk) == "posture.driving" and "mat" not in answer_text(talk)
+
+
+def test_a_time_taken_back_is_a_correction_and_a_new_question_is_not(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("hot or cold pack for my back? it went last week")
+    assert last_entry(talk) == "heat_ice.after_48h"
+    talk.text("my bad, it was last night not last week")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h"
+    talk.text("actually, where should i put a foam roller? it started last night")
+    assert last_entry(talk).startswith("equipment.foam_roller")
+
+
+def test_an_answer_to_when_did_it_start_keeps_the_time_it_means(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    assert "when did this pain start" in talk.text("is a heat pad ok for my back?")
+    talk.text("about two hours ago, not last week")
+    assert last_entry(talk) == "heat_ice.no_heat_first_48h" and "about 2 hours ago" in answer_text(talk)

@@ -1,0 +1,64 @@
+"""Which time a correction of the onset means (backcare/correction.py)."""
+
+from typing import List, Optional, Tuple
+
+import pytest
+
+from backcare.correction import corrected_value, is_correction
+
+
+def onsets(text: str, values: List[str]) -> List[dict]:
+    """Onset entities as the entity ruler gives them: value and character offsets."""
+    found = []
+    for value in values:
+        start = text.lower().index(value)
+        found.append({"entity": "onset", "value": value, "start": start, "end": start + len(value)})
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "expected"),
+    [
+        # The time taken back does not count, wherever it comes.
+        ("sorry, i said yesterday but it was 6 days ago not yesterday", ["yesterday", "6 days ago"], "6 days ago"),
+        ("my mistake, an hour ago, not last week", ["an hour ago", "last week"], "an hour ago"),
+        ("oh no not tonight, it was on monday", ["tonight", "on monday"], "on monday"),
+        # After the correcting words: the time that follows them.
+        ("i said last week earlier but actually it was this morning", ["last week", "this morning"], "this morning"),
+        # Later times about something else ("my knee ... for a month") come second.
+        ("hang on, it began last night. my knee has been bad for a month", ["last night", "for a month"], "last night"),
+        ("no wait, 3 days ago", ["3 days ago"], "3 days ago"),
+        ("not yesterday", ["yesterday"], None),
+    ],
+)
+def test_corrected_value(text: str, values: List[str], expected: Optional[str]) -> None:
+    assert corrected_value(text, onsets(text, values)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no, it was last tuesday", True),
+        ("I got it wrong, it started on friday", True),
+        ("scrap that, it was this morning", True),
+        ("i tell a lie, it was two days ago", True),
+        ("hmm no, nearer a fortnight ago", True),
+        ("sorted it in my head now: come to think of it, it was friday", True),
+        ("it started 3 days ago, can i use heat?", False),
+        ("i know it was monday", False),
+        ("no numbness or anything, it started yesterday", False),
+    ],
+)
+def test_is_correction(text: str, expected: bool) -> None:
+    assert is_correction(text) is expected
+
+
+def test_a_time_taken_back_makes_a_correction() -> None:
+    text = "it was this morning not last week"
+    assert is_correction(text, onsets(text, ["this morning", "last week"]))
+    assert not is_correction("it was this morning", onsets("it was this morning", ["this morning"]))
+
+
+def test_entities_without_offsets_keep_their_order() -> None:
+    pairs: List[Tuple[str, str]] = [("onset", "4 days ago")]
+    assert corrected_value("no wait it was 4 days ago", [{"entity": k, "value": v} for k, v in pairs]) == "4 days ago"
