@@ -4,16 +4,15 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.history import advice_for, aged_signs
-from actions.safety import escalate
 from backcare import settings
 from backcare.ongoing_pain import about_ongoing_pain
 from backcare.onset import describe, hours_since
-from backcare.red_flag_data import RedFlagData, get_red_flags
+from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
 from backcare.store import Entry, GuidanceStore, get_store
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
@@ -29,6 +28,18 @@ def pain_checkin_button() -> Dict[str, Any]:
     """The quick reply that accepts a pain check-in in ``CHECKIN_PAIN_DAYS``."""
     wait = describe(settings.checkin_pain_days() * 24)
     return {"title": names.PAIN_CHECKIN_OFFER.format(wait=wait), "payload": f"/{names.ACCEPT_PAIN_CHECKIN}"}
+
+
+def escalate(
+    dispatcher: CollectingDispatcher, tracker: Tracker, red_flags: RedFlagData, tier: Tier, signs: List[str]
+) -> List[EventType]:
+    """Say ``tier``'s message for ``signs`` and end any active form and pending question."""
+    dispatcher.utter_message(text=red_flags.message_for(tier, signs), red_flag_tier=tier.value)
+    events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
+    # A question the onset form was asking for is dropped: the escalation is the answer.
+    if tracker.get_slot(names.PENDING_ENTRY) is not None:
+        events.append(SlotSet(names.PENDING_ENTRY, None))
+    return events
 
 
 class StoreAction(Action, ABC):

@@ -1,52 +1,37 @@
 """Escalation: what the assistant says when a message mentions a red-flag sign."""
 
-from typing import List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text, Tuple
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions import names
+from actions.answer import CLARIFY_BELOW, GuidanceAction
+from actions.base import entry_button, escalate
 from actions.history import aged_signs
-from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
+from backcare.red_flag_data import Tier
+from backcare.store import Topic
+
+# Said between a see-a-doctor-soon message and the answer to the question the message also asked.
+MEANWHILE = "Meanwhile, on what you asked:"
 
 
-def escalate(
-    dispatcher: CollectingDispatcher, tracker: Tracker, red_flags: RedFlagData, tier: Tier, signs: List[str]
-) -> List[EventType]:
-    """Say ``tier``'s message for ``signs`` and end any active form and pending question."""
-    dispatcher.utter_message(text=red_flags.message_for(tier, signs), red_flag_tier=tier.value)
-    events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
-    # A question the onset form was asking for is dropped: the escalation is the answer.
-    if tracker.get_slot(names.PENDING_ENTRY) is not None:
-        events.append(SlotSet(names.PENDING_ENTRY, None))
-    return events
-
-
-class ActionEscalate(Action):
-    """Answers any message the red-flag detector marked, instead of self-care tips.
+class ActionEscalate(GuidanceAction):
+    """Answers any message the red-flag detector marked, before (or instead of) self-care tips.
 
     Reads the latest message's intent (``red_flag_emergency``, ``red_flag_urgent`` or
     ``red_flag_soon``) and its ``red_flag_sign`` entities, and says that tier's message from
     ``guidance/safety/red_flags.yml``, naming the signs heard and saying it is not a doctor. It
     ends any active form (the question the form asked no longer matters) and clears
-    ``requested_slot``.
+    ``requested_slot``. For a see-a-doctor-soon sign only, the self-care question the message
+    also asked is answered after the escalation, when it is clear what it asks: booking an
+    appointment takes days, and the person still needs to get through them. Emergency and urgent
+    signs get the escalation alone, so nothing distracts from it.
     """
-
-    def __init__(self, red_flags: Optional[RedFlagData] = None) -> None:
-        self._red_flags = red_flags
 
     def name(self) -> Text:
         """The action's name in the domain."""
         return "action_escalate"
-
-    @property
-    def red_flags(self) -> RedFlagData:
-        """The red-flag data, handed in or loaded on first use."""
-        if self._red_flags is None:
-            self._red_flags = get_red_flags()
-        return self._red_flags
 
     def tier_and_signs(self, tracker: Tracker) -> Tuple[Tier, List[str]]:
         """The tier to escalate at and the sign ids heard, from the latest message.
@@ -60,7 +45,7 @@ class ActionEscalate(Action):
         signs = [
             str(e.get("value"))
             for e in latest.get("entities", [])
-            if e.get("entity") == names.RED_FLAG_SIGN and self.red_flags.sign(str(e.get("value")))
+            if e.get("entity") == "red_flag_sign" and self.red_flags.sign(str(e.get("value")))
         ]
         tier = Tier.from_intent((latest.get("intent") or {}).get("name"))
         if tier is None:
@@ -71,8 +56,29 @@ class ActionEscalate(Action):
         return max([tier, *(s.tier for s in aged)], key=lambda t: t.rank), signs + [s.id for s in aged]
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        """Say the tier's message for the signs heard and end any active form."""
+        """Say the tier's message for the signs heard and end any active form; after a soon sign, answer too."""
         tier, signs = self.tier_and_signs(tracker)
-        return escalate(dispatcher, tracker, self.red_flags, tier, signs)
+        events = escalate(dispatcher, tracker, self.red_flags, tier, signs)
+        if tier is Tier.SOON:
+            events += self.answer_meanwhile(dispatcher, tracker)
+        return events
+
+    def answer_meanwhile(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Answer the message's own question after a soon escalation, if it clearly asks one.
+
+        An answer that needs the onset, when it is not known, is offered as a button instead:
+        the escalation has ended the onset form, and a question pending past it would be answered
+        in place of the person's next one.
+        """
+        # The escalation has said when to see whom: the doctor entries would only repeat it.
+        ranked = [(s, e) for s, e in self.ranked(tracker) if e.topic is not Topic.DOCTOR]
+        if not ranked or ranked[0][0] < CLARIFY_BELOW:
+            return []
+        best = ranked[0][1]
+        if self.store.depends_on_onset(best) and self.onset_hours(tracker) is None:
+            dispatcher.utter_message(text=MEANWHILE, buttons=[entry_button(best)])
+            return []
+        dispatcher.utter_message(text=MEANWHILE)
+        return self.answer(dispatcher, tracker, best)

@@ -9,8 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.safety import ActionEscalate
+from actions.safety import MEANWHILE, ActionEscalate
 from backcare.red_flag_data import RedFlagData, get_red_flags
+from backcare.store import GuidanceStore, Topic
 
 EMERGENCY_BLADDER = (
     "You mentioned loss of bladder control. Together with back pain this can mean the nerves at the "
@@ -21,10 +22,13 @@ EMERGENCY_BLADDER = (
 )
 
 
-def tracker(intent: str, signs: Sequence[str], active_loop: str = "", text: str = "") -> Tracker:
+def tracker(
+    intent: str, signs: Sequence[str], active_loop: str = "", text: str = "", ranking: Sequence[Dict[str, Any]] = ()
+) -> Tracker:
     """A tracker whose latest message is the detector's output: intent plus red_flag_sign entities."""
     latest = {
         "text": text,
+        "guidance_ranking": list(ranking),
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
         "entities": [{"entity": "red_flag_sign", "value": s, "extractor": "RedFlagDetector"} for s in signs],
@@ -36,7 +40,7 @@ def tracker(intent: str, signs: Sequence[str], active_loop: str = "", text: str 
 
 async def escalate(t: Tracker, data: RedFlagData | None = None) -> tuple:
     dispatcher = CollectingDispatcher()
-    events = await ActionEscalate(data).run(dispatcher, t, {})
+    events = await ActionEscalate(red_flags=data).run(dispatcher, t, {})
     return [m["text"] for m in dispatcher.messages], events
 
 
@@ -104,3 +108,37 @@ async def test_takes_its_red_flag_data_through_the_constructor() -> None:
     assert texts == [
         "Test wording: a foot that drags or can't be lifted (foot drop). I'm not a doctor, call 999 now, please."
     ]
+
+
+async def said_by(store: GuidanceStore, intent: str, sign: str, entry: str, score: float) -> List[Dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    t = tracker(intent, [sign], text="my leg pain goes below the knee; how should I sleep?",
+                ranking=[{"id": entry, "score": score}])
+    await ActionEscalate(store=store).run(dispatcher, t, {})
+    return dispatcher.messages
+
+
+async def test_after_a_soon_sign_the_question_asked_is_answered_too(store: GuidanceStore) -> None:
+    entry = next(e for e in store.entries if e.topic is Topic.SLEEP and not store.depends_on_onset(e))
+    messages = await said_by(store, "red_flag_soon", "leg_pain_below_knee", entry.id, 0.8)
+    assert "book an appointment" in messages[0]["text"].lower()
+    assert [m["text"] for m in messages[1:2]] == [MEANWHILE]
+    assert messages[2]["entry_id"] == entry.id
+
+
+@pytest.mark.parametrize("intent", ["red_flag_emergency", "red_flag_urgent"])
+async def test_after_an_emergency_or_urgent_sign_only_the_escalation_is_said(store: GuidanceStore, intent: str) -> None:
+    entry = next(e for e in store.entries if e.topic is Topic.SLEEP)
+    assert len(await said_by(store, intent, "fever", entry.id, 0.9)) == 1
+
+
+async def test_a_soon_sign_with_no_clear_question_gets_the_escalation_alone(store: GuidanceStore) -> None:
+    entry = next(e for e in store.entries if e.topic is Topic.SLEEP)
+    assert len(await said_by(store, "red_flag_soon", "chronic_pain", entry.id, 0.3)) == 1
+
+
+async def test_an_answer_that_needs_the_onset_is_offered_as_a_button_after_a_soon_sign(store: GuidanceStore) -> None:
+    entry = next(e for e in store.entries if store.depends_on_onset(e))
+    messages = await said_by(store, "red_flag_soon", "chronic_pain", entry.id, 0.9)
+    assert len(messages) == 2 and messages[1]["text"] == MEANWHILE
+    assert [b["title"] for b in messages[1]["buttons"]] == [entry.question]
