@@ -134,6 +134,12 @@ class Context(BaseModel):
     not_negating: List[str] = Field([], description="A negation word followed by one of these is not one.")
     distant_past: List[str] = []
     resolved: List[str] = []
+    someone_else: List[str] = Field(
+        [], description="Another person as the subject of a mention: 'my sister', 'he'."
+    )
+    own_back: List[str] = Field(
+        [], description="The person's own, milder back trouble: 'my own back is only a bit sore'."
+    )
 
     class Config:
         extra = "forbid"
