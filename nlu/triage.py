@@ -8,7 +8,8 @@ How a message is read:
 
 1. Every token gets a normalised lemma from spaCy's English lookup table, so the result does not
    depend on the pipeline or on letter case; contractions are spelled out ("n't" -> "not") and an
-   unknown word one or two letters away from a listed key word is read as that word ("bladdder").
+   unknown word one or two letters away from a listed key word is read as that word ("bladdder"),
+   and a few listed misspellings that rule cannot reach ("feal", too short) as theirs.
 2. The message is split into sentences and clauses (:mod:`nlu.clauses`, shared with the semantic
    layer), which scope negations and "it went away"; spaCy ``Matcher`` patterns on the lemmas
    find candidate mentions of each sign.
@@ -162,6 +163,7 @@ class Triage:
         self._negation = frozenset(self._norm_word(w) for w in data.context.negation)
         self._not_negating = frozenset(self._norm_word(w) for w in data.context.not_negating)
         self._fuzzy_targets = self._typo_targets()
+        self._misspellings = {w.lower(): self._norm_word(target) for w, target in data.misspellings.items()}
         # Words that put the writer back in a clause about someone else ("my husband says I can't pee").
         self._first_person = frozenset({"i", "me", "my", "myself", "im", "i'm", "mine"})
         self._matcher = Matcher(self._nlp.vocab)
@@ -174,6 +176,7 @@ class Triage:
         self._add("context|resolved", data.context.resolved, "context.resolved")
         self._add("context|other", data.context.someone_else, "context.someone_else")
         self._add("context|own", data.context.own_back, "context.own_back")
+        self._add("context|animal", data.context.animal, "context.animal")
 
     # ---------------------------------------------------------------- compiling the patterns
 
@@ -252,6 +255,8 @@ class Triage:
         lower = _collapse_repeats(text.lower().replace("’", "'"))
         if lower in CONTRACTIONS:
             return CONTRACTIONS[lower]
+        if lower in self._misspellings:
+            return self._misspellings[lower]
         lemma = self._lemma_table.get(lower)
         if lemma is not None:
             return lemma
@@ -357,18 +362,25 @@ class Triage:
         clause must have another person as its subject (``someone_else``) with no "I", "me" or
         "my" after it up to the mention's end, and another clause must speak of the writer's own
         back as milder (``own_back``). Without that contrast, "my husband can't pee" escalates:
-        someone may be asking for the person beside them.
+        someone may be asking for the person beside them. A pet's sign ("my dog wet himself"), with
+        the pet as the clause's subject, never counts.
         """
         at, _, m_end = span
         clause = toks.clause[at]
         first_person = self._first_person
-        for _, start, end in toks.spans.get("context|other", []):
-            if toks.clause[start] != clause or start >= m_end:
-                continue
-            if any(toks.doc[i].lower_ in first_person for i in range(end, min(m_end, len(toks.lemmas)))):
-                continue
-            return any(toks.clause[s] != clause and not self._about_other(toks, s)
-                       for _, s, _ in toks.spans.get("context|own", []))
+        for key in ("context|animal", "context|other"):
+            for _, start, end in toks.spans.get(key, []):
+                if toks.clause[start] != clause or start >= m_end:
+                    continue
+                if any(toks.doc[i].lower_ in first_person for i in range(end, min(m_end, len(toks.lemmas)))):
+                    continue
+                if key == "context|animal":
+                    # Only as the clause's subject: "I came off a horse" is the writer's fall.
+                    if start == clauses.words(toks.source, toks.clauses[clause]).start:
+                        return True
+                    continue
+                return any(toks.clause[s] != clause and not self._about_other(toks, s)
+                           for _, s, _ in toks.spans.get("context|own", []))
         return False
 
     def _about_other(self, toks: Reading, at: int) -> bool:

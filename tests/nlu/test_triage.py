@@ -154,7 +154,8 @@ def test_pattern_with_unknown_word_class_is_refused(tmp_path: Path) -> None:
 
 # Common words (spaCy's English word-frequency table) that may be read as a key word: each is
 # either a misspelling of it or harmless for triage.
-ACCEPTED_CORRECTIONS = {"vaginal", "benis", "consistant", "consistantly", "prednisone", "sensational"}
+# "controll" is a misspelling of "control", which is what it is read as.
+ACCEPTED_CORRECTIONS = {"vaginal", "benis", "consistant", "consistantly", "prednisone", "sensational", "controll"}
 
 
 def test_no_common_english_word_is_read_as_a_typo(triage: Triage) -> None:
@@ -226,3 +227,20 @@ def test_positional_over_and_workout(triage: Triage, nlp: Language, text: str, t
 def test_plain_word_descriptions(triage: Triage, nlp: Language, text: str, sign: str) -> None:
     finding = detect(triage, nlp, text)
     assert finding is not None and sign in finding.signs
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # Listed misspellings too short or too English for the typo rule.
+        ("i cnt feal my feet or my legz", Tier.EMERGENCY),
+        ("tingly groyne since monday", Tier.EMERGENCY),
+        ("loosing control of my bladder", Tier.EMERGENCY),
+        # A pet as the subject is never the writer's sign; a horse the writer fell off is.
+        ("the cat wet herself on the sofa and I hurt my back cleaning it", None),
+        ("I got thrown off a horse yesterday", Tier.EMERGENCY),
+    ],
+)
+def test_misspellings_and_pets(triage: Triage, nlp: Language, text: str, tier: Optional[Tier]) -> None:
+    finding = detect(triage, nlp, text)
+    assert (finding.tier if finding else None) is tier
