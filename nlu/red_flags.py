@@ -136,10 +136,13 @@ class RedFlagDetector(GraphComponent):
         """The message without its clauses that mention a sign, or None if none does or too little is left.
 
         A clause mentions a sign when a pattern of a sign matches in it, whether or not the
-        mention counted (negated, over, someone else's, a figure of speech).
+        mention counted (negated, over, someone else's, a figure of speech). Signs that need a
+        duration or an age are left out: their patterns match plain talk of time ("my mattress
+        is 12 years old"), which is often the question itself.
         """
-        marked = {reading.clause[start] for key, found in reading.spans.items() if key.startswith("sign|")
-                  for _, start, _ in found}
+        timed = {f"sign|{s.id}" for s in self._triage.data.signs if s.min_weeks is not None or s.age is not None}
+        marked = {reading.clause[start] for key, found in reading.spans.items()
+                  if key.startswith("sign|") and key not in timed for _, start, _ in found}
         if not marked:
             return None
         kept = [clauses.text(reading.source, c) for n, c in enumerate(reading.clauses) if n not in marked]
