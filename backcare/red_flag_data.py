@@ -138,6 +138,13 @@ class Context(BaseModel):
     not_negating: List[str] = Field([], description="A negation word followed by one of these is not one.")
     distant_past: List[str] = []
     resolved: List[str] = []
+    someone_else: List[str] = Field(
+        [], description="Another person as the subject of a mention: 'my sister', 'he'."
+    )
+    own_back: List[str] = Field(
+        [], description="The person's own, milder back trouble: 'my own back is only a bit sore'."
+    )
+    animal: List[str] = Field([], description="A pet as the subject of a mention: 'my dog wet himself'.")
 
     class Config:
         extra = "forbid"
@@ -186,6 +193,9 @@ class RedFlagData(BaseModel):
     tiers: Dict[Tier, TierText]
     word_classes: Dict[str, List[str]] = {}
     typo_targets: List[str] = Field([], description="Words a misspelling one or two letters off is read as.")
+    misspellings: Dict[str, str] = Field(
+        {}, description="Misspellings too short or too English for typo_targets, with the word each means."
+    )
     context: Context
     signs: List[Sign] = Field(..., min_items=1)
     near_misses: List[str] = Field(

@@ -8,7 +8,9 @@
   and alone, per shape.
 
 Usage: ``python -m bench.evalsets --url http://127.0.0.1:5005`` against a running bot;
-``--dev`` scores the development sets in ``bench/dev/`` instead (the ones to tune on).
+``--dev`` scores the development sets in ``bench/dev/`` instead (the ones to tune on); its
+``red_flags.csv`` also names the entry each near-miss should get, and calm-and-answered counts
+only that entry. ``--only red_flags`` scores just the red-flag set.
 """
 
 from __future__ import annotations
@@ -142,8 +144,14 @@ def peers(path: Path) -> Dict[str, Any]:
     return out
 
 
+def _answered(turn: Turn, row: Dict[str, str]) -> bool:
+    """Whether a near-miss got an answer: the one its ``entry_ids`` name, if the set has that column."""
+    wanted = [label.strip() for label in (row.get("entry_ids") or "").split(";") if label.strip()]
+    return turn.entry_id in wanted if wanted else turn.entry_id is not None
+
+
 async def red_flags(session: aiohttp.ClientSession, url: str, path: Path) -> Dict[str, Any]:
-    """Recall per tier, and for near-misses how many stayed calm and got an answer."""
+    """Recall per tier, and for near-misses how many stayed calm and got an answer (the right one, if named)."""
     caught: Dict[str, List[bool]] = defaultdict(list)
     calm: List[bool] = []
     answered: List[bool] = []
@@ -153,9 +161,10 @@ async def red_flags(session: aiohttp.ClientSession, url: str, path: Path) -> Dic
         said = escalation(turn)
         if row["tier"] == "none":
             calm.append(said is None)
-            answered.append(said is None and turn.entry_id is not None)
-            if said is not None:
-                misses.append({"text": row["text"], "expected": "calm", "got": said})
+            answered.append(said is None and _answered(turn, row))
+            if not answered[-1]:
+                misses.append({"text": row["text"], "expected": row.get("entry_ids") or "calm",
+                               "got": said or turn.entry_id})
         else:
             caught[row["tier"]].append(at_least(said, row["tier"]))
             if not at_least(said, row["tier"]):
@@ -209,13 +218,15 @@ async def score(url: str) -> Dict[str, Any]:
         return out
 
 
-async def score_dev(url: str) -> Dict[str, Any]:
-    """The development sets against the bot at ``url``."""
+async def score_dev(url: str, only: Optional[str] = None) -> Dict[str, Any]:
+    """The development sets against the bot at ``url``; ``only``: just the one whose name starts so."""
+    scorers = {"red_flags.csv": red_flags, "conversations.yml": conversations}
     async with aiohttp.ClientSession() as session:
         return {
             **{f"dev/{name}": {**await questions(session, url, DEV / name), "peers": peers(DEV / name)}
-               for name in DEV_QUESTION_SETS},
-            "dev/conversations.yml": await conversations(session, url, DEV / "conversations.yml"),
+               for name in DEV_QUESTION_SETS if only is None or name.startswith(only)},
+            **{f"dev/{name}": await scorer(session, url, DEV / name)
+               for name, scorer in scorers.items() if only is None or name.startswith(only)},
         }
 
 
@@ -229,8 +240,9 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--out", type=Path, help="write every answer, misses included, as JSON")
     parser.add_argument("--dev", action="store_true", help="score bench/dev/ (for tuning) instead of bench/eval/")
+    parser.add_argument("--only", help="with --dev: score just this set (questions, red_flags, conversations)")
     args = parser.parse_args()
-    results = asyncio.run(score_dev(args.url) if args.dev else score(args.url))
+    results = asyncio.run(score_dev(args.url, args.only) if args.dev else score(args.url))
     if args.out:
         args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(summary(results))

@@ -10,6 +10,7 @@ the action server.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,6 +29,12 @@ LIMIT = 20
 ALSO_MIN_SCORE = 0.6
 _QUESTIONS = re.compile(r"(?<=\?)\s+|\s+(?:and also|also|plus|oh and)\s+", re.IGNORECASE)
 MIN_QUESTION_WORDS = 3
+
+
+@lru_cache(maxsize=None)
+def get_index() -> GuidanceIndex:
+    """The index of the current guidance, built on first use and shared (the red-flag detector re-ranks with it)."""
+    return GuidanceIndex(get_store(), get_encoder())
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -53,7 +60,7 @@ class GuidanceRanker(GraphComponent):
     def index(self) -> GuidanceIndex:
         """Entry vectors for the store, computed once per process."""
         if self._index is None:
-            self._index = GuidanceIndex(get_store(), get_encoder())
+            self._index = get_index()
         return self._index
 
     def process(self, messages: List[Message]) -> List[Message]:

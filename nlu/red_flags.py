@@ -9,11 +9,16 @@ its patterns list, and the semantic matcher (:mod:`nlu.semantic`), which compare
 with exemplar phrasings of each sign and so catches other wordings. A sign either finds counts;
 where both find it, the rule hit's narrower span is kept, and in a clause where the rules found
 a sign the semantic layer may only add a more urgent one. Neither module imports Rasa.
+
+A calm message that still speaks of a sign ("no numbness, bladder fine", "I nearly wet myself
+laughing", "my sister has bladder leaks") must get its own question answered, and those clauses
+pull the guidance ranking towards the warning-sign entries. So when nothing escalates, the
+entries are ranked again on the rest of the message, without the clauses that mention a sign.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,7 +30,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
+from backcare.ranking import RANKING, GuidanceIndex, Scored
 from backcare.red_flag_data import IF_AGE
+from nlu import clauses
+from nlu.guidance_ranker import LIMIT, get_index
 from nlu.intents import set_intent
 from nlu.semantic import SemanticMatcher, get_semantic
 from nlu.triage import Finding, Reading, Triage, get_triage
@@ -33,6 +41,8 @@ from nlu.triage import Finding, Reading, Triage, get_triage
 ENTITY = "red_flag_sign"
 ANSWERING_INTENTS = ("ask_guidance", "ask_medicine")
 EXTRACTOR = "RedFlagDetector"
+# What is left once the sign clauses are set aside must still be a question of a few words.
+MIN_REST_WORDS = 3
 
 
 def mark(message: Message, finding: Finding) -> None:
@@ -73,12 +83,18 @@ class RedFlagDetector(GraphComponent):
         return {}
 
     def __init__(
-        self, config: Dict[Text, Any], triage: Optional[Triage] = None, semantic: Optional[SemanticMatcher] = None
+        self,
+        config: Dict[Text, Any],
+        triage: Optional[Triage] = None,
+        semantic: Optional[SemanticMatcher] = None,
+        index: Optional[Callable[[], GuidanceIndex]] = None,
     ) -> None:
         self._config = config
         self._triage = triage or get_triage()
         # Built here, at model load, so exemplar vectors are computed once and not on a user's message.
         self._semantic = semantic or get_semantic(self._triage)
+        # The guidance ranker's own index, shared; only needed when a calm message is re-ranked.
+        self._index = index or get_index
 
     @classmethod
     def create(
@@ -105,6 +121,8 @@ class RedFlagDetector(GraphComponent):
             finding = self.find(reading)
             if finding is not None:
                 mark(message, finding)
+            elif message.get(RANKING):
+                self._rank_rest(message, reading)
             waiting = [s for s in self._triage.age_bound_signs(reading) if finding is None or s not in finding.signs]
             if waiting:
                 message.set(IF_AGE, waiting, add_to_output=True)
@@ -113,6 +131,30 @@ class RedFlagDetector(GraphComponent):
                 if finding is None and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in ANSWERING_INTENTS:
                     set_intent(message, ANSWERING_INTENTS[0])
         return messages
+
+    def rest(self, reading: Reading) -> Optional[str]:
+        """The message without its clauses that mention a sign, or None if none does or too little is left.
+
+        A clause mentions a sign when a pattern of a sign matches in it, whether or not the
+        mention counted (negated, over, someone else's, a figure of speech). Signs that need a
+        duration or an age are left out: their patterns match plain talk of time ("my mattress
+        is 12 years old"), which is often the question itself.
+        """
+        timed = {f"sign|{s.id}" for s in self._triage.data.signs if s.min_weeks is not None or s.age is not None}
+        marked = {reading.clause[start] for key, found in reading.spans.items()
+                  if key.startswith("sign|") and key not in timed for _, start, _ in found}
+        if not marked:
+            return None
+        kept = [clauses.text(reading.source, c) for n, c in enumerate(reading.clauses) if n not in marked]
+        text = " ".join(t for t in kept if t)
+        return text if sum(any(ch.isalpha() for ch in w) for w in text.split()) >= MIN_REST_WORDS else None
+
+    def _rank_rest(self, message: Message, reading: Reading) -> None:
+        """Rank the guidance entries again on :meth:`rest`, when there is one."""
+        text = self.rest(reading)
+        if text is not None:
+            ranking: Sequence[Scored] = self._index().rank(text, LIMIT)
+            message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
 
     def detect(self, doc: Doc) -> Optional[Finding]:
         """Both layers' signs in ``doc`` and their most urgent tier, or None if neither finds one."""

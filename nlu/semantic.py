@@ -19,8 +19,8 @@ counts against a clause that is over. A hit then goes through the context rules 
 layer (:meth:`Triage.stands`: distant past, "it went away", the sign's ``unless`` patterns,
 duration and age conditions).
 
-Exemplar vectors are computed once, when the matcher is built; a message's clauses are encoded
-together in one call.
+Exemplar vectors are computed once, when the matcher is built; a message's clauses, and each of
+its sentences of several clauses, are encoded together in one call.
 """
 
 from __future__ import annotations
@@ -106,24 +106,29 @@ class SemanticMatcher:
         Returns:
             One candidate per sign for each clause that has words in it.
         """
-        parts: List[Tuple[Clause, str]] = [(c, clauses.text(reading.source, c)) for c in reading.clauses]
+        parts: List[Tuple[Clause, str]] = [(c, clauses.text(reading.source, c)) for c in spans(reading.clauses)]
         parts = [(c, t) for c, t in parts if any(ch.isalpha() for ch in t)]
         if not parts:
             return []
         vectors = self._encoder.encode([t for _, t in parts])
         sign_cos = vectors @ self._signs.vectors.T
         near_cos = vectors @ self._near.vectors.T
-        out: List[Candidate] = []
+        rows = []
         for row, (clause, _) in enumerate(parts):
             denies = self._triage.denies(reading, clause.start, clause.end)
             over = self._triage.in_past(reading, clause.start)
             same_way = np.where(self._signs.denies == denies, sign_cos[row], NO_MATCH)
-            per_sign = np.maximum.reduceat(same_way, self._offsets)
             # A near-miss that is harmless because it is over ("my legs were numb last year") says
             # nothing about a clause in the present ("my legs are numb"); the context rules deal
             # with clauses that are over.
             near = near_cos[row][(self._near.denies == denies) & (self._near.over == over)]
-            near_best = float(near.max()) if near.size else NO_MATCH
+            rows.append((np.maximum.reduceat(same_way, self._offsets), float(near.max()) if near.size else NO_MATCH))
+        out: List[Candidate] = []
+        for (clause, _), (per_sign, near_best) in zip(parts, rows):
+            # A whole sentence must also be clearly closer to the sign than any of its clauses is
+            # to a near-miss: "my foot is fine, the pain is in my lower back" is not about a foot.
+            near_best = max([near_best, *(n for (c, _), (_, n) in zip(parts, rows)
+                                          if c != clause and clause.start <= c.start and c.end <= clause.end)])
             # What each tier has to beat: the near-misses and every less urgent sign.
             beat = {rank: max([near_best, *per_sign[less]]) for rank, less in self._less_urgent.items()}
             out += [
@@ -171,6 +176,21 @@ class SemanticMatcher:
     def _hit(reading: Reading, c: Candidate) -> Hit:
         span = clauses.words(reading.source, c.clause)
         return Hit(c.sign.id, c.sign.tier, span.start_char, span.end_char, span.text)
+
+
+def spans(parts: Sequence[Clause]) -> List[Clause]:
+    """The clauses, then each sentence of two or more clauses whole.
+
+    A split can cut a sign in two ("I keep needing to go | but nothing comes"; "six kilos
+    lighter | though I eat as normal"): neither half says it, the sentence does. The clauses
+    still count alone, so a sign is not averaged away in a long sentence either.
+    """
+    by_sentence: Dict[int, List[Clause]] = {}
+    for clause in parts:
+        by_sentence.setdefault(clause.sentence, []).append(clause)
+    whole = [Clause(group[0].start, group[-1].end, number)
+             for number, group in by_sentence.items() if len(group) > 1]
+    return [*parts, *whole]
 
 
 def _encode_batched(encoder: SentenceEncoder, texts: List[str]) -> np.ndarray:

@@ -8,14 +8,16 @@ How a message is read:
 
 1. Every token gets a normalised lemma from spaCy's English lookup table, so the result does not
    depend on the pipeline or on letter case; contractions are spelled out ("n't" -> "not") and an
-   unknown word one or two letters away from a listed key word is read as that word ("bladdder").
+   unknown word one or two letters away from a listed key word is read as that word ("bladdder"),
+   and a few listed misspellings that rule cannot reach ("feal", too short) as theirs.
 2. The message is split into sentences and clauses (:mod:`nlu.clauses`, shared with the semantic
    layer), which scope negations and "it went away"; spaCy ``Matcher`` patterns on the lemmas
    find candidate mentions of each sign.
 3. A mention is dropped when it is negated ("no fever", "I don't have any numbness"), when a
    sign's ``unless`` pattern is in its sentence (for an emergency sign: in its clause), when it
    is in the distant past or said to be over (unless the sign's history counts, like cancer), or
-   when the sign's duration or age condition is not met. Uncertain wording ("not sure if", "no
+   when the sign's duration or age condition is not met, or when it is someone else's, told
+   beside the writer's own milder back trouble. Uncertain wording ("not sure if", "no
    idea why") is not a negation: when in doubt, the sign counts.
 """
 
@@ -161,6 +163,9 @@ class Triage:
         self._negation = frozenset(self._norm_word(w) for w in data.context.negation)
         self._not_negating = frozenset(self._norm_word(w) for w in data.context.not_negating)
         self._fuzzy_targets = self._typo_targets()
+        self._misspellings = {w.lower(): self._norm_word(target) for w, target in data.misspellings.items()}
+        # Words that put the writer back in a clause about someone else ("my husband says I can't pee").
+        self._first_person = frozenset({"i", "me", "my", "myself", "im", "i'm", "mine"})
         self._matcher = Matcher(self._nlp.vocab)
         self._compiled: Dict[str, _Compiled] = {}
         for sign in data.signs:
@@ -169,6 +174,9 @@ class Triage:
             self._add(f"unless|{sign.id}", sign.unless, sign.id)
         self._add("context|distant", data.context.distant_past, "context.distant_past")
         self._add("context|resolved", data.context.resolved, "context.resolved")
+        self._add("context|other", data.context.someone_else, "context.someone_else")
+        self._add("context|own", data.context.own_back, "context.own_back")
+        self._add("context|animal", data.context.animal, "context.animal")
 
     # ---------------------------------------------------------------- compiling the patterns
 
@@ -247,6 +255,8 @@ class Triage:
         lower = _collapse_repeats(text.lower().replace("’", "'"))
         if lower in CONTRACTIONS:
             return CONTRACTIONS[lower]
+        if lower in self._misspellings:
+            return self._misspellings[lower]
         lemma = self._lemma_table.get(lower)
         if lemma is not None:
             return lemma
@@ -305,9 +315,16 @@ class Triage:
         """"it hasn't gone away", "never went away": only a close "not", "never" or "no" counts.
 
         A wider reach would let "lost weight without trying when I was a student" cancel the
-        "when I was a student".
+        "when I was a student". The "not sure" exceptions of a sign's negation do not apply here:
+        "never stops" is no "stop" that says the pain is over, whatever "not stop peeing" means.
         """
-        return self._negated(toks, at, MARKER_NEGATION_WINDOW, MARKER_NEGATIONS)
+        clause = toks.clause[at]
+        for j in range(at - 1, max(-1, at - MARKER_NEGATION_WINDOW - 1), -1):
+            if toks.clause[j] != clause:
+                break
+            if toks.lemmas[j] in MARKER_NEGATIONS:
+                return True
+        return False
 
     def _denied_after(self, toks: Reading, end: int) -> bool:
         """'numbness? no' and 'fever - none': a bare denial right after the mention."""
@@ -336,6 +353,39 @@ class Triage:
             if not self._marker_negated(toks, self._anchor(toks, key, start, end)):
                 return True
         return False
+
+    def someone_elses(self, toks: Reading, span: Tuple[int, int, int]) -> bool:
+        """Whether the mention is another person's, told beside the person's own milder back trouble.
+
+        "My sister has had bladder leaks since her kids. I've only got a mild backache, which
+        mattress?" asks about the writer's back: the sister's sign is background. The mention's
+        clause must have another person as its subject (``someone_else``) with no "I", "me" or
+        "my" after it up to the mention's end, and another clause must speak of the writer's own
+        back as milder (``own_back``). Without that contrast, "my husband can't pee" escalates:
+        someone may be asking for the person beside them. A pet's sign ("my dog wet himself"), with
+        the pet as the clause's subject, never counts.
+        """
+        at, _, m_end = span
+        clause = toks.clause[at]
+        first_person = self._first_person
+        for key in ("context|animal", "context|other"):
+            for _, start, end in toks.spans.get(key, []):
+                if toks.clause[start] != clause or start >= m_end:
+                    continue
+                if any(toks.doc[i].lower_ in first_person for i in range(end, min(m_end, len(toks.lemmas)))):
+                    continue
+                if key == "context|animal":
+                    # Only as the clause's subject: "I came off a horse" is the writer's fall.
+                    if start == clauses.words(toks.source, toks.clauses[clause]).start:
+                        return True
+                    continue
+                return any(toks.clause[s] != clause and not self._about_other(toks, s)
+                           for _, s, _ in toks.spans.get("context|own", []))
+        return False
+
+    def _about_other(self, toks: Reading, at: int) -> bool:
+        """Whether token ``at``'s clause has another person as its subject before ``at``."""
+        return any(toks.clause[s] == toks.clause[at] and s <= at for _, s, _ in toks.spans.get("context|other", []))
 
     def _vetoed(self, toks: Reading, sign: Sign, span: Tuple[int, int, int]) -> bool:
         """Whether an ``unless`` pattern rules the mention out.
@@ -372,9 +422,10 @@ class Triage:
         """Whether a mention of ``sign`` survives the context rules both layers share.
 
         It must not be in the distant past or said to be over (unless the sign's history counts),
-        not be ruled out by an ``unless`` pattern, and meet the sign's duration, age and
-        ``requires`` conditions. Negation is the caller's part: the rule layer looks just before
-        a pattern's key word, the semantic layer at the whole clause (:meth:`denies`).
+        not be someone else's told beside the writer's own milder trouble, not be ruled out by an
+        ``unless`` pattern, and meet the sign's duration, age and ``requires`` conditions.
+        Negation is the caller's part: the rule layer looks just before a pattern's key word, the
+        semantic layer at the whole clause (:meth:`denies`).
 
         Args:
             toks: The message, from :meth:`read`.
@@ -386,6 +437,8 @@ class Triage:
         """
         at = span[0]
         if not sign.history_counts and self.in_past(toks, at):
+            return False
+        if self.someone_elses(toks, span):
             return False
         return not self._vetoed(toks, sign, span) and self._conditions_met(toks, sign, at)
 

@@ -63,3 +63,24 @@ def test_a_near_miss_stays_calm_and_gets_its_question_answered(rasa_server: Serv
     reply = talk.text(message)
     assert "emergency" not in reply and "see a doctor today" not in reply
     assert [m for m in talk.replies[-1] if (m.get("metadata") or {}).get("entry_id")]
+
+
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        # A figure of speech that borrows a sign's words: its clause must not steer the answer.
+        ("I almost wet myself laughing at the physio's jokes, but what actually happens at a physio appointment?",
+         "doctor.what_to_expect"),
+        # Someone else's sign beside the writer's own milder back: calm, and the writer's question answered.
+        ("my brother came off his motorbike last year and hurt his spine. my own back is only a little stiff, "
+         "is swimming good for it?", "exercise.aerobic"),
+        # Denied signs ahead of the question.
+        ("no tingling in my privates, bladder fine. how long should I lie on an acupressure mat?",
+         "equipment.acupressure_mat_how_long"),
+    ],
+)
+def test_a_near_miss_gets_its_own_question_answered(rasa_server: Server, message: str, entry: str) -> None:
+    talk = chat(rasa_server)
+    reply = talk.text(message)
+    assert "emergency" not in reply and "see a doctor today" not in reply
+    assert [(m.get("metadata") or {}).get("entry_id") for m in talk.replies[-1]][-1] == entry

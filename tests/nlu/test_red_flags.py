@@ -8,7 +8,7 @@ semantic) on Docs from a blank English pipeline, without a trained model.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
 import spacy
@@ -17,6 +17,7 @@ from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from backcare.ranking import RANKING, Scored
 from backcare.red_flag_data import IF_AGE
 from nlu.red_flags import RedFlagDetector
 from tests.nlu.conftest import Parse, Row, figures, read_table, record
@@ -159,3 +160,49 @@ def test_an_age_bound_sign_without_an_age_is_left_for_the_conversation(
     assert aged.get(INTENT)["name"] == "red_flag_urgent" and aged.get(IF_AGE) is None
     # Whatever the classifiers said, an action that knows the age said earlier must see it.
     assert routed.get(INTENT)["name"] == "ask_guidance" and routed.get(IF_AGE) == ["age_onset"]
+
+
+class RecordingIndex:
+    """A stand-in guidance index that records what it was asked to rank."""
+
+    def __init__(self) -> None:
+        self.asked: List[str] = []
+
+    def rank(self, text: str, limit: int = 10) -> List[Scored]:
+        self.asked.append(text)
+        return [Scored("doctor.what_to_expect", 0.9, 0.9, 0.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranked"),
+    [
+        # A figure of speech, a denial and someone else's sign are set aside; the question is ranked.
+        ("I almost wet myself giggling at the film. anyway, what does a physio do at the first visit?",
+         "what does a physio do at the first visit?"),
+        ("no numbness in my groin at all. which stretches help a stiff back?", "which stretches help a stiff back?"),
+        # Nothing left but a word: the ranking of the whole message stands.
+        ("thanks! no numbness", None),
+        # No sign mentioned: nothing to set aside.
+        ("which stretches help a stiff back?", None),
+    ],
+)
+def test_a_calm_message_is_ranked_without_its_sign_clauses(
+    spacy_model: SpacyModel, text: str, ranked: Optional[str]
+) -> None:
+    index = RecordingIndex()
+    detector = RedFlagDetector({}, index=lambda: index)  # type: ignore[arg-type, return-value]
+    before = message(text, spacy_model)
+    before.set(RANKING, [{"id": "doctor.self_referral", "score": 0.8, "dense": 0.8, "words": 0.0}])
+    (after,) = detector.process([before], spacy_model)
+    assert after.get(INTENT)["name"] == "ask_guidance"
+    assert index.asked == ([ranked] if ranked else [])
+    assert after.get(RANKING)[0]["id"] == ("doctor.what_to_expect" if ranked else "doctor.self_referral")
+
+
+def test_an_escalated_message_is_not_ranked_again(spacy_model: SpacyModel) -> None:
+    index = RecordingIndex()
+    detector = RedFlagDetector({}, index=lambda: index)  # type: ignore[arg-type, return-value]
+    before = message("I can't feel my bum. which stretches help?", spacy_model)
+    before.set(RANKING, [{"id": "exercise.gentle_stretches", "score": 0.8, "dense": 0.8, "words": 0.0}])
+    (after,) = detector.process([before], spacy_model)
+    assert after.get(INTENT)["name"] == "red_flag_emergency" and index.asked == []

@@ -13,8 +13,9 @@ from spacy.language import Language
 
 from backcare.encoder import get_encoder
 from backcare.red_flag_data import Tier
+from nlu import clauses
 from nlu.red_flags import RedFlagDetector
-from nlu.semantic import NO_MATCH, SemanticMatcher, get_semantic
+from nlu.semantic import NO_MATCH, SemanticMatcher, get_semantic, spans
 from nlu.triage import Finding, Triage
 
 
@@ -140,6 +141,8 @@ def test_exemplars_are_encoded_once_and_a_message_in_one_call(triage: Triage, nl
             "the foam roller really helped",
             "i'll try the stretches tomorrow",
             "since last night i haven't been able to empty my bladder",
+            # Then the sentence whole, for a sign split between its clauses.
+            LONG.lower(),
         ],
         ["my legs are fine"],
     ]
@@ -154,3 +157,11 @@ def test_in_a_clause_the_rules_read_it_only_adds_a_more_urgent_sign(
     # Alone the layer also hears retention there; next to the rule hit it adds nothing of the same tier.
     assert [h.sign for h in semantic.hits(reading)] == ["urinary_retention"]
     assert semantic.hits(reading, rule_hits) == []
+
+
+def test_a_sentence_of_several_clauses_is_also_read_whole(triage: Triage, nlp: Language) -> None:
+    # Split, neither half says "I can't pee"; the sentence does.
+    reading = triage.read(nlp("i need to go but nothing comes. my back hurts"))
+    assert [clauses.text(reading.source, c) for c in spans(reading.clauses)] == [
+        "i need to go", "nothing comes.", "my back hurts", "i need to go but nothing comes.",
+    ]
