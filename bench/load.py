@@ -47,6 +47,7 @@ from backcare import settings
 from channels.checkins import INTRO
 from channels.conversation_ids import REST, conversation_id
 from channels.guard import APOLOGY
+from scripts.cluster import remove, start_cluster
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REQUEST_TIMEOUT_SECONDS = 60.0
@@ -508,13 +509,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--checkin-scale", default="86400", help="CHECKIN_TIME_SCALE of a --start stack")
     args = parser.parse_args(argv)
     if args.start:
-        from tests.cluster import remove, start_cluster
-
         print("Starting PostgreSQL, Redis, the action server and two Rasa replicas...", flush=True)
         cluster = start_cluster([[], []], CHECKIN_TIME_SCALE=args.checkin_scale,
                                 CHECKIN_POLL_SECONDS=LOAD_POLL_SECONDS, CHECKIN_QUIET_HOURS="")
         try:
-            report = measure(cluster.urls, cluster.postgres.url, [r.log for r in cluster.replicas],
+            report = measure(cluster.urls, cluster.postgres.url, cluster.replica_logs,
                              args.conversations, args.turns, args.seed)
         finally:
             cluster.stop()
