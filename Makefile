@@ -35,15 +35,9 @@ export ACTION_TIMEOUT_SECONDS ?= 5
 # How long a Rasa server that died mid-turn blocks that conversation (Rasa's default: 60 s);
 # well above the longest turn, which the action timeout bounds.
 export TICKET_LOCK_LIFETIME ?= 20
-# Small request bodies for the Rasa server: Sanic would accept 100 MB. Not exported: the action
-# server is Sanic too and receives whole trackers from Rasa, past 64 KB after about 20 turns.
-REQUEST_MAX_SIZE ?= 65536
-# `rasa run` as every target starts it. The HTTP API stays off unless RASA_JWT_SECRET is set, and
-# then accepts only JWTs signed with it (never --auth-token, which travels in the query string).
-# REST_TOKEN and WEB_SESSION_SECRET are read from the environment by the channels, never put here.
-RASA_SERVE = SANIC_REQUEST_MAX_SIZE=$(REQUEST_MAX_SIZE) $(BIN)/rasa run --model $(MODEL) --endpoints endpoints.yml
-RASA_RUN = $(RASA_SERVE) --credentials $(CREDENTIALS) --interface $(RASA_INTERFACE) \
-	$(if $(RASA_JWT_SECRET),--enable-api --jwt-secret "$$RASA_JWT_SECRET" --jwt-method HS256)
+# How every server is started (flags, body limits, the HTTP API only with RASA_JWT_SECRET) lives in
+# scripts/servers.py, which the targets below, the tests and the bench all call.
+LAUNCH := $(BIN)/python -m scripts.launch
 # No telemetry calls out of this machine; quieter TensorFlow.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -100,7 +94,7 @@ $(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
 train: $(MODEL) ## Train the model if data, config or domain changed.
 
 actions: setup ## Start the action server on 127.0.0.1:$ACTION_PORT.
-	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTION_PORT)
+	$(LAUNCH) actions
 
 # Rebuilt on every start because it depends on the environment; refuses TELEGRAM_TOKEN without
 # TELEGRAM_SECRET_TOKEN (and other incomplete Telegram settings), so nothing starts half-configured.
@@ -113,30 +107,18 @@ migrate: $(BIN)/.installed ## Move stored conversations to channel-namespaced id
 	@$(BIN)/python -m scripts.migrate_sender_ids
 
 rasa: setup train credentials migrate ## Start the Rasa server on $RASA_PORT (REST, socket.io; Telegram if TELEGRAM_TOKEN is set).
-	$(RASA_RUN) --port $(RASA_PORT)
+	$(LAUNCH) rasa
 
 web: web-deps ## Serve the chat page on http://localhost:$WEB_PORT/ (needs the Rasa server).
 	$(BIN)/python web/serve.py
 
-run: train web-deps credentials ## Set up, train if needed, start the action server, Rasa and the chat page; Ctrl-C stops all.
-	@trap 'kill 0' INT TERM EXIT; \
-	$(MAKE) --no-print-directory actions & \
-	$(MAKE) --no-print-directory rasa & \
-	$(MAKE) --no-print-directory web & \
-	wait
+run: setup train web-deps credentials migrate ## Set up, train if needed, start the action server, Rasa and the chat page; Ctrl-C stops all.
+	$(LAUNCH) run
 
 # Scaling out the Rasa way: stateless Rasa servers sharing PostgreSQL (conversations) and Redis
 # (turn locks). Both run from var/pg and var/redis as unprivileged users (scripts/services.py).
 run-cluster: train credentials cluster-deps ## PostgreSQL + Redis, the action server, Rasa on $RASA_PORT and $RASA_PORT+1; Ctrl-C stops all.
-	@cluster=$$($(BIN)/python -m scripts.services start --dir var --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)) || exit 1; \
-	trap 'kill $$(jobs -p) 2>/dev/null; wait; $(BIN)/python -m scripts.services stop --dir var' INT TERM EXIT; \
-	set -a; eval "$$cluster"; set +a; \
-	$(BIN)/python -m scripts.migrate_sender_ids || exit 1; \
-	echo "PostgreSQL on 127.0.0.1:$(PG_PORT), Redis on 127.0.0.1:$(REDIS_PORT); Rasa replicas on ports $(RASA_PORT) and $$(( $(RASA_PORT) + 1 ))."; \
-	$(MAKE) --no-print-directory actions & \
-	$(RASA_RUN) --port $(RASA_PORT) & \
-	$(RASA_RUN) --port $$(( $(RASA_PORT) + 1 )) & \
-	wait
+	$(LAUNCH) run-cluster
 
 # Starts its own cluster on free ports (never the one of run-cluster); `make test` runs a short form.
 load: train cluster-deps ## Load test: 50 conversations x 20 turns over two replicas; report in bench/results/load.md.
@@ -145,11 +127,7 @@ load: train cluster-deps ## Load test: 50 conversations x 20 turns over two repl
 # Not `rasa shell`: its server is Rasa's stock REST channel (no checks, ids not namespaced) on
 # 0.0.0.0. This one is our REST channel alone, on loopback whatever RASA_INTERFACE says.
 shell: setup train migrate ## Chat in the terminal over REST (starts the action server and Rasa on 127.0.0.1).
-	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
-	SANIC_HOST=127.0.0.1 $(BIN)/rasa run actions --actions actions --port $(ACTION_PORT) >var/actions.log 2>&1 & \
-	RASA_INTERFACE=127.0.0.1 $(RASA_SERVE) --connector channels.rest.GuardedRestInput --interface 127.0.0.1 \
-		--port $(RASA_PORT) >var/rasa-shell.log 2>&1 & \
-	RASA_INTERFACE=127.0.0.1 $(BIN)/python -m scripts.shell
+	$(LAUNCH) shell
 
 # REST_TOKEN, when set, goes along from the environment (never on the command line).
 ask: ## One-shot question to a running server: make ask Q="heat or ice?" [SENDER=me]

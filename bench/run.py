@@ -36,7 +36,7 @@ from bench.common import CONFIGS, DOCS, EVAL_SET, REPO, RESULTS
 from bench.nlu_cv import entity_annotations, load_nlu, run_cv, write_sample
 from bench.targets import CONCURRENCY, check
 from channels.guard import APOLOGY
-from tests.servers import Server, base_env
+from scripts.servers import MODEL, Server, private_env, start_actions, start_rasa
 
 SEED = 42
 FOLDS = 5
@@ -220,7 +220,7 @@ class Bench:
         self.stage("start ours")
         running = stack.start(
             "ours", REPO, ours.model, REPO / "endpoints.yml", REPO / "credentials.yml", "actions",
-            base_env(self.workdir), self.workdir / "logs", questions[0].text,
+            private_env(self.workdir), self.workdir / "logs", questions[0].text,
             lambda turn: bool(turn.messages) and APOLOGY not in turn.text,
         )
         try:
@@ -236,7 +236,7 @@ class Bench:
         self.stage("start stock")
         running = stack.start(
             "stock", stock.project, stock.model, training.stock_endpoints(stock.project),
-            stock.project / "credentials.yml", "actions", base_env(self.workdir), self.workdir / "logs",
+            stock.project / "credentials.yml", "actions", private_env(self.workdir), self.workdir / "logs",
             stock_texts[0], lambda turn: bool(turn.messages),
         )
         try:
@@ -352,12 +352,10 @@ def run_smoke(rasa: Server, actions: Server, out_dir: Path) -> Dict[str, Path]:
 
 def _smoke_cli(out_dir: Path) -> Dict[str, Path]:
     """``--smoke`` from the command line: start the assistant from models/backcare.tar.gz first."""
-    from tests.servers import MODEL, start_actions, start_rasa
-
     if not MODEL.exists():
         raise SystemExit(f"{MODEL.relative_to(REPO)} is missing: run `make train` first.")
     workdir = Path(tempfile.mkdtemp(prefix="bench-smoke-stack-"))
-    env = base_env(workdir)
+    env = private_env(workdir)
     actions = start_actions(workdir, env)
     env["ACTION_ENDPOINT_URL"] = f"{actions.url}/webhook"
     try:

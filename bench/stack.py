@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import time
 import uuid
 from collections import deque
@@ -16,8 +15,8 @@ from urllib.parse import urlparse
 import aiohttp
 
 from bench.client import Turn, send
-from bench.common import RASA, tail
-from tests.servers import Server, free_port, wait_for
+from bench.common import tail
+from scripts.servers import Server, free_port, start_actions, start_rasa, wait_for
 
 
 @dataclass
@@ -40,11 +39,6 @@ class Stack:
         """Stop both servers."""
         self.rasa.stop()
         self.actions.stop()
-
-
-def _spawn(args: List[str], cwd: Path, env: Dict[str, str], log: Path) -> subprocess.Popen:
-    handle = log.open("ab")
-    return subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
 def start(
@@ -72,8 +66,8 @@ def start(
         endpoints: endpoints.yml; its action endpoint must read ``ACTION_ENDPOINT_URL``.
         credentials: credentials.yml with the REST channel.
         actions_module: Python package with the custom actions.
-        env: Environment of both servers (the action URL is added here).
-        logs: Folder for the server logs.
+        env: Environment of both servers (the action URL is added here), e.g. ``private_env``.
+        logs: Folder for the server logs (in a subfolder ``name``).
         probe: The message sent until the bot answers.
         answered: Whether a reply is a real answer.
         timeout: Seconds before giving up.
@@ -85,26 +79,26 @@ def start(
         RuntimeError: A server exited or no answer came in time; the message ends with its log.
     """
     rasa_port, action_port = free_port(), free_port()
-    env = {**env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook", "SANIC_HOST": "127.0.0.1"}
-    logs.mkdir(parents=True, exist_ok=True)
-    action_log, rasa_log = logs / f"{name}-actions.log", logs / f"{name}-rasa.log"
+    env = {**env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
+    folder = logs / name
+    folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    actions = _spawn(
-        [RASA, "run", "actions", "--actions", actions_module, "--port", str(action_port)], cwd, env, action_log
-    )
-    rasa = _spawn(
-        [RASA, "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials", str(credentials),
-         "--interface", "127.0.0.1", "--port", str(rasa_port)],
-        cwd, env, rasa_log,
-    )
-    stack = Stack(name, Server(rasa, f"http://127.0.0.1:{rasa_port}", rasa_log),
-                  Server(actions, f"http://127.0.0.1:{action_port}", action_log), rasa_port, action_port)
+    # Both with the launcher's flags (scripts/servers.py), as `make run` starts them; the clock
+    # runs from spawning, so neither waits for its health check here.
+    actions = start_actions(folder, env, port=action_port, actions_module=actions_module, cwd=cwd, wait=False)
+    rasa = start_rasa(folder, env, credentials, port=rasa_port, model=model, endpoints=endpoints, cwd=cwd,
+                      wait=False)
+    stack = Stack(name, rasa, actions, rasa_port, action_port)
     try:
         stack.first_answer_s = asyncio.run(_first_answer(stack, probe, answered, started, timeout))
-        wait_for(f"{stack.actions.url}/health", 60, actions)
+        wait_for(f"{stack.actions.url}/health", 60, actions.process)
     except Exception as error:
         stack.stop()
-        logs_text = f"--- rasa log ---\n{tail(rasa_log)}\n--- actions log ---\n{tail(action_log)}"
+        logs_text = "".join(
+            f"--- {kind} log ---\n{tail(server.log)}\n"
+            for kind, server in (("rasa", rasa), ("actions", actions))
+            if server.log is not None
+        )
         raise RuntimeError(f"{name}: {error}\n{logs_text}") from error
     return stack
 

@@ -1,10 +1,14 @@
-"""Security defaults as the Makefile starts the servers."""
+"""Security defaults as the launcher starts the servers for make, and make help."""
 
 import os
 import re
 import subprocess
+from typing import Callable, Dict, List, Tuple
 
-from tests.servers import REPO
+import pytest
+
+from scripts import servers
+from scripts.servers import REPO, Server
 
 
 def make_dry_run(target: str, **env: str) -> str:
@@ -19,29 +23,47 @@ def make_dry_run(target: str, **env: str) -> str:
     return result.stdout
 
 
-def rasa_command(**env: str) -> str:
-    lines = [line for line in make_dry_run("rasa", **env).splitlines() if "/rasa run " in line]
-    assert len(lines) == 1, lines
-    return lines[0]
+def spawned(
+    monkeypatch: pytest.MonkeyPatch, start: Callable[..., Server], **env: str
+) -> Tuple[List[str], Dict[str, str]]:
+    """The command line and environment the launcher starts a server with (nothing is started)."""
+    calls: List[Tuple[List[str], Dict[str, str]]] = []
+    monkeypatch.setattr(servers, "spawn", lambda args, environ, log, cwd=REPO: calls.append((list(args), environ)))
+    monkeypatch.delenv("RASA_JWT_SECRET", raising=False)
+    monkeypatch.delenv("RASA_INTERFACE", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    start(None, servers.server_env(), port=5999, wait=False)
+    assert len(calls) == 1
+    return calls[0]
 
 
-def test_rasa_starts_without_the_http_api_on_loopback_with_small_bodies() -> None:
-    command = rasa_command()
+def test_every_make_target_starts_the_servers_through_the_launcher() -> None:
+    for target in ("actions", "rasa", "run", "run-cluster", "shell"):
+        lines = make_dry_run(target).splitlines()
+        assert any(line.endswith(f"-m scripts.launch {target}") for line in lines), target
+        assert not any(" run actions " in line or "/rasa run " in line for line in lines), target
+
+
+def test_rasa_starts_without_the_http_api_on_loopback_with_small_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    args, env = spawned(monkeypatch, servers.start_rasa)
+    command = " ".join(args)
     assert "--enable-api" not in command and "--auth-token" not in command
     assert "--interface 127.0.0.1" in command
-    assert command.startswith("SANIC_REQUEST_MAX_SIZE=65536 ")
+    assert env["SANIC_REQUEST_MAX_SIZE"] == "65536"
 
 
-def test_a_jwt_secret_turns_the_api_on_with_jwt_only_and_is_not_echoed() -> None:
-    command = rasa_command(RASA_JWT_SECRET="s3cret-value")
-    assert '--enable-api --jwt-secret "$RASA_JWT_SECRET" --jwt-method HS256' in command
-    assert "--auth-token" not in command
-    assert "s3cret-value" not in command  # make echoes commands: the secret must stay in the environment
+def test_a_jwt_secret_turns_the_api_on_with_jwt_only_and_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    args, _ = spawned(monkeypatch, servers.start_rasa, RASA_JWT_SECRET="s3cret-value")
+    assert "--enable-api --jwt-secret s3cret-value --jwt-method HS256" in " ".join(args)
+    assert "--auth-token" not in args
+    # make echoes commands: the secret must stay in the environment
+    assert "s3cret-value" not in make_dry_run("rasa", RASA_JWT_SECRET="s3cret-value")
 
 
-def test_action_server_listens_on_loopback_only() -> None:
-    command = [line for line in make_dry_run("actions").splitlines() if "run actions" in line]
-    assert command and command[0].startswith("SANIC_HOST=127.0.0.1 ")
+def test_action_server_listens_on_loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    args, env = spawned(monkeypatch, servers.start_actions)
+    assert args[1:3] == ["run", "actions"] and env["SANIC_HOST"] == "127.0.0.1"
 
 
 def test_make_help_lists_every_target() -> None:

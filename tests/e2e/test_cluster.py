@@ -17,18 +17,17 @@ import jwt
 import pytest
 import requests
 
-from bench.load import (
-    TurnRecord,
+from channels.guard import APOLOGY
+from scripts.load_runner import TurnRecord, run_load
+from scripts.stack_checks import (
     action_failures,
     check_checkins,
     check_conversation,
     check_trackers,
     lock_failures,
     log_offsets,
-    run_load,
     stored_turns,
 )
-from channels.guard import APOLOGY
 from tests.cluster import JWT_SECRET, Cluster
 from tests.servers import Conversation
 

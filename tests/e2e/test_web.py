@@ -4,8 +4,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import AsyncIterator, Dict, Iterator, List
@@ -15,7 +13,8 @@ import socketio
 from aiohttp import web
 from playwright.async_api import Browser, BrowserContext, Dialog, Locator, Page, async_playwright, expect
 
-from tests.servers import REPO, Server, free_port, wait_for
+from scripts import servers
+from tests.servers import REPO, Server, free_port
 
 # Browsers, contexts and the stand-in server live on the session's event loop.
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -33,24 +32,10 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 def start_web(workdir: Path, web_port: int, rasa_port: int) -> Server:
-    """Start web/serve.py the way `make web` does."""
+    """Start web/serve.py the way `make web` does (the launcher's start_web)."""
     if not (REPO / "web" / "node_modules" / ".installed").exists():
         pytest.fail("web/node_modules is missing: run `make web-deps`.")
-    log = workdir / f"web-{web_port}.log"
-    proc = subprocess.Popen(
-        [sys.executable, str(REPO / "web" / "serve.py")],
-        cwd=REPO,
-        env={**os.environ, "WEB_PORT": str(web_port), "RASA_PORT": str(rasa_port)},
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    server = Server(proc, f"http://127.0.0.1:{web_port}", log)
-    try:
-        wait_for(f"{server.url}/config.json", 30, proc)
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return servers.start_web(workdir, {**os.environ, "RASA_PORT": str(rasa_port)}, port=web_port)
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,9 @@ from typing import List, Optional
 import pytest
 
 from backcare.checkins import CheckinStore
-from bench.load import LoadResult, TurnRecord, check_checkins
 from channels.checkins import INTRO
+from scripts.load_runner import LoadResult, TurnRecord
+from scripts.stack_checks import check_checkins
 
 NOW = 1_800_000_000.0
 CHECK_IN = INTRO + "Your pain started about 2 days ago, so the first 48 hours are behind you."
