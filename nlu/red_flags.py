@@ -18,7 +18,7 @@ entries are ranked again on the rest of the message, without the clauses that me
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Type
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
 from backcare.ranking import RANKING, GuidanceIndex, Scored
-from backcare.red_flag_data import IF_AGE
+from backcare.red_flag_data import IF_AGE, Tier
 from nlu import clauses
 from nlu.guidance_ranker import LIMIT, get_index
 from nlu.intents import set_intent
@@ -121,6 +121,10 @@ class RedFlagDetector(GraphComponent):
             finding = self.find(reading)
             if finding is not None:
                 mark(message, finding)
+                # A see-a-doctor-soon sign is escalated and the message's own question answered
+                # (actions/safety.py): that question is in the clauses that do not carry the sign.
+                if finding.tier is Tier.SOON and message.get(RANKING):
+                    self._rank_rest(message, reading, self.clauses_of(reading, finding), or_none=True)
             elif message.get(RANKING):
                 self._rank_rest(message, reading)
             waiting = [s for s in self._triage.age_bound_signs(reading) if finding is None or s not in finding.signs]
@@ -132,29 +136,45 @@ class RedFlagDetector(GraphComponent):
                     set_intent(message, ANSWERING_INTENTS[0])
         return messages
 
-    def rest(self, reading: Reading) -> Optional[str]:
+    @staticmethod
+    def clauses_of(reading: Reading, finding: Finding) -> Set[int]:
+        """The clauses (by number) of every sentence that holds words of the signs found.
+
+        Whole sentences: a sign's telling runs over clauses ("it's been 6 weeks and it's not
+        getting better"), and a question is only answered when it stands apart from it.
+        """
+        sentences = {reading.sentence[t.i] for t in reading.source for h in finding.hits if h.start <= t.idx < h.end}
+        return {reading.clause[t.i] for t in reading.source if reading.sentence[t.i] in sentences}
+
+    def rest(self, reading: Reading, marked: Optional[Set[int]] = None) -> Optional[str]:
         """The message without its clauses that mention a sign, or None if none does or too little is left.
 
         A clause mentions a sign when a pattern of a sign matches in it, whether or not the
         mention counted (negated, over, someone else's, a figure of speech). Signs that need a
         duration or an age are left out: their patterns match plain talk of time ("my mattress
-        is 12 years old"), which is often the question itself.
+        is 12 years old"), which is often the question itself. ``marked``: these clauses instead.
         """
-        timed = {f"sign|{s.id}" for s in self._triage.data.signs if s.min_weeks is not None or s.age is not None}
-        marked = {reading.clause[start] for key, found in reading.spans.items()
-                  if key.startswith("sign|") and key not in timed for _, start, _ in found}
+        if marked is None:
+            timed = {f"sign|{s.id}" for s in self._triage.data.signs if s.min_weeks is not None or s.age is not None}
+            marked = {reading.clause[start] for key, found in reading.spans.items()
+                      if key.startswith("sign|") and key not in timed for _, start, _ in found}
         if not marked:
             return None
         kept = [clauses.text(reading.source, c) for n, c in enumerate(reading.clauses) if n not in marked]
         text = " ".join(t for t in kept if t)
         return text if sum(any(ch.isalpha() for ch in w) for w in text.split()) >= MIN_REST_WORDS else None
 
-    def _rank_rest(self, message: Message, reading: Reading) -> None:
-        """Rank the guidance entries again on :meth:`rest`, when there is one."""
-        text = self.rest(reading)
+    def _rank_rest(
+        self, message: Message, reading: Reading, marked: Optional[Set[int]] = None, or_none: bool = False
+    ) -> None:
+        """Rank the guidance entries again on :meth:`rest`; with ``or_none``, rank nothing if it is empty."""
+        text = self.rest(reading, marked)
         if text is not None:
             ranking: Sequence[Scored] = self._index().rank(text, LIMIT)
             message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
+        elif or_none:
+            # The whole message is the sign: no question is left to answer.
+            message.set(RANKING, [], add_to_output=True)
 
     def detect(self, doc: Doc) -> Optional[Finding]:
         """Both layers' signs in ``doc`` and their most urgent tier, or None if neither finds one."""

@@ -206,3 +206,26 @@ def test_an_escalated_message_is_not_ranked_again(spacy_model: SpacyModel) -> No
     before.set(RANKING, [{"id": "exercise.gentle_stretches", "score": 0.8, "dense": 0.8, "words": 0.0}])
     (after,) = detector.process([before], spacy_model)
     assert after.get(INTENT)["name"] == "red_flag_emergency" and index.asked == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ranked"),
+    [
+        # The sign's clause is set aside: the question asked beside it is what gets answered.
+        ("it's been 6 weeks and it's not getting any better. which pillow is best for sleeping on my side?",
+         "which pillow is best for sleeping on my side?"),
+        # Only the sign: nothing is left to answer.
+        ("it's been 6 weeks and it's not getting any better", None),
+    ],
+)
+def test_a_see_a_doctor_soon_message_is_ranked_on_what_else_it_asks(
+    spacy_model: SpacyModel, text: str, ranked: Optional[str]
+) -> None:
+    index = RecordingIndex()
+    detector = RedFlagDetector({}, index=lambda: index)  # type: ignore[arg-type, return-value]
+    before = message(text, spacy_model)
+    before.set(RANKING, [{"id": "recovery.how_long", "score": 0.8, "dense": 0.8, "words": 0.0}])
+    (after,) = detector.process([before], spacy_model)
+    assert after.get(INTENT)["name"] == "red_flag_soon"
+    assert index.asked == ([ranked] if ranked else [])
+    assert [r["id"] for r in after.get(RANKING)] == (["doctor.what_to_expect"] if ranked else [])
