@@ -1,0 +1,58 @@
+"""Rasa NLU component for "forget me": a request to erase what the bot keeps, and its typed yes.
+
+Erasure is the one request that must never be lost to a classifier's split vote: DIET,
+trained on a few dozen examples, divides "delete my data" between ``forget_me`` and
+``confirm_forget`` (the typed yes to the question) and the fallback then takes it. So a message
+that is only such a request decides by rule: a verb of erasing with what the bot keeps as its
+object, not negated; said after "yes" or "sure" it is the confirmation. Nothing is erased on
+this alone: the action asks first unless its question came just before (actions/checkins.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.intents import RuleComponent, set_intent
+
+# Intent names as domain.yml declares them.
+FORGET_ME = "forget_me"
+CONFIRM_FORGET = "confirm_forget"
+# Longer messages say more than the request; the classifiers and the actions read those.
+MAX_WORDS = 12
+_ERASE = r"(?:forget|delete|erase|wipe|remove|clear|get\s+rid\s+of)"
+_KEPT = (
+    r"(?:me|my\s+(?:data|info(?:rmation)?|details|history|conversations?|chats?(?:\s+history)?|messages|records?|stuff)"
+    r"|(?:it\s+)?(?:all|everything)(?:\s+(?:about\s+me|you\s+(?:know|have|kept|stored)(?:\s+(?:about|on)\s+me)?"
+    r"|i\s+(?:told|said\s+to)\s+you))?|this\s+(?:conversation|chat)|what\s+you\s+(?:know|have|kept|stored)(?:\s+(?:about|on)\s+me)?)"
+)
+_REQUEST = re.compile(rf"\b{_ERASE}\b(?:\s+(?:all\s+of\s+)?)?\s*{_KEPT}(?=\s*(?:please|now|then|[.!?,]|$))")
+_NEGATED = re.compile(r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|won'?t)\b")
+_YES = re.compile(r"^(?:yes|yeah|yep|yup|sure|ok(?:ay)?|go\s+ahead|i\s+confirm|confirmed?)\b")
+
+
+def data_request_intent(text: str) -> Optional[str]:
+    """``forget_me`` or ``confirm_forget`` for a message that is only an erasure request, else None."""
+    said = " ".join(text.lower().replace("’", "'").split())
+    if said.startswith("/") or len(said.split()) > MAX_WORDS or _NEGATED.search(said):
+        return None
+    if not _REQUEST.search(said):
+        return None
+    return CONFIRM_FORGET if _YES.match(said) else FORGET_ME
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class DataRequestDetector(RuleComponent):
+    """Sets ``forget_me`` or ``confirm_forget`` on messages that only ask to erase what is kept."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Mark each erasure request; leave the other messages as they are."""
+        for message in messages:
+            intent = data_request_intent(message.get(TEXT) or "")
+            if intent is not None:
+                set_intent(message, intent)
+        return messages
