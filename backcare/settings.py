@@ -29,7 +29,7 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from pydantic import BaseSettings, Field, SecretStr, ValidationError, root_validator, validator
 from pydantic.fields import ModelField
@@ -307,15 +307,10 @@ def sqlite_from_repo_root(url: str) -> str:
     return f"{prefix}{REPO_ROOT / path}{query}{rest}"
 
 
-def child_environ(**overrides: Optional[str]) -> Dict[str, str]:
-    """The environment for a subprocess: this process's, with ``overrides`` set (None removes one)."""
-    env = dict(os.environ)
-    for name, value in overrides.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
+def child_environ(base: Optional[Mapping[str, str]] = None, /, **overrides: Optional[str]) -> Dict[str, str]:
+    """A subprocess's environment: ``base`` (default: this process's) with ``overrides`` (None removes one)."""
+    merged = {**(os.environ if base is None else base), **overrides}
+    return {name: value for name, value in merged.items() if value is not None}
 
 
 def _secret(value: Optional[SecretStr]) -> Optional[str]:

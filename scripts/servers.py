@@ -138,12 +138,7 @@ def server_env(**overrides: Optional[str]) -> Dict[str, str]:
             env[name] = default
     if "ACTION_PORT" in overrides and "ACTION_ENDPOINT_URL" not in overrides and overrides["ACTION_PORT"]:
         overrides = {**overrides, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{overrides['ACTION_PORT']}/webhook"}
-    for name, value in overrides.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
+    return settings.child_environ(env, **overrides)
 
 
 def private_env(workdir: Path, **overrides: Optional[str]) -> Dict[str, str]:
