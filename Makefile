@@ -45,6 +45,7 @@ export RASA_SHELL_STREAM_READING_TIMEOUT_IN_SECONDS ?= 60
 
 # Generated from the guidance paraphrases, so DIET learns every topic's questions (git-ignored).
 GUIDANCE_EXAMPLES := data/nlu/guidance.yml
+VECTORS := var/sentence_vectors.npz
 TRAINING_INPUTS := config.yml domain.yml $(GUIDANCE_EXAMPLES) $(shell find data -name '*.yml' 2>/dev/null) \
 	$(wildcard nlu/*.py backcare/*.py) $(wildcard guidance/*.yml guidance/safety/*.yml) spacy_model/meta.json
 
@@ -64,10 +65,15 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py backcare/time_patterns.py
 	$(BIN)/python -m nlu.build_spacy spacy_model
 
+# The sentence vectors of every paraphrase and red-flag exemplar, so no process encodes them at start.
+$(VECTORS): $(BIN)/.installed spacy_model/meta.json $(wildcard guidance/*.yml guidance/safety/*.yml) \
+		backcare/encoder.py backcare/ranking.py nlu/semantic.py scripts/build_vectors.py
+	$(BIN)/python -m scripts.build_vectors $@
+
 $(GUIDANCE_EXAMPLES): $(BIN)/.installed $(wildcard guidance/*.yml) nlu/guidance_examples.py
 	$(BIN)/python -m nlu.guidance_examples $@
 
-setup: $(BIN)/.installed spacy_model/meta.json $(GUIDANCE_EXAMPLES) ## Install Python packages, build the spaCy pipeline and the generated NLU examples.
+setup: $(BIN)/.installed spacy_model/meta.json $(GUIDANCE_EXAMPLES) $(VECTORS) ## Install Python packages, build the spaCy pipeline, the generated NLU examples and the sentence vectors.
 	@mkdir -p var
 
 # Debian's chromium for the browser tests (Playwright's own download is unreachable here), npm for
@@ -87,7 +93,8 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 
 web-deps: web/node_modules/.installed ## Install the chat page's npm libraries (socket.io-client, dompurify).
 
-$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS)
+# The vectors only make training faster (order-only: a rebuilt file does not retrain).
+$(MODEL): $(BIN)/.installed $(TRAINING_INPUTS) | $(VECTORS)
 	$(BIN)/rasa train --fixed-model-name backcare --out models
 	@touch $@
 

