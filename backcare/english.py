@@ -12,7 +12,10 @@ import importlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable
+from typing import Dict, FrozenSet, Iterable, Mapping
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 # Stop-word lists of the languages people most often write to an English bot in; a word from
 # these that is not also English is good evidence of another language.
@@ -61,28 +64,14 @@ def foreign_function_words() -> FrozenSet[str]:
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance (a swap of neighbours costs 1), or ``limit + 1`` if above."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1] if prev[-1] <= limit else limit + 1
+    # OSA, not Damerau-Levenshtein: a swapped pair is one edit but is never edited again, as
+    # before ("ca" -> "abc" is 3, not 2), so which typos are read as which words stays the same.
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 def closest(word: str, candidates: Iterable[str], limit: int) -> str | None:
     """The candidate nearest to ``word`` within ``limit`` edits (first one on a tie), or None."""
-    best, best_distance = None, limit + 1
-    for candidate in candidates:
-        distance = edit_distance(word, candidate, limit)
-        if distance < best_distance:
-            best, best_distance = candidate, distance
-    return best
+    # A mapping's keys are the candidates (rapidfuzz would otherwise match against its values).
+    choices = candidates.keys() if isinstance(candidates, Mapping) else candidates
+    found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
+    return found[0] if found is not None else None

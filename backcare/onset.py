@@ -8,11 +8,10 @@ import re
 from datetime import datetime
 from typing import Optional
 
-HOURS_PER = {"minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "day": 24, "week": 168, "wk": 168, "month": 720}
-WORD_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "few": 3, "several": 4,
-}
+from backcare.number_words import ARTICLES, FUZZY_COUNTS, HOURS_IN, NUMBER_WORDS, ONSET_UNITS, UNIT_OF, WEEKDAYS
+
+HOURS_PER = {spelling: HOURS_IN[UNIT_OF[spelling]] for spelling in ONSET_UNITS}
+WORD_NUMBERS = {**ARTICLES, **NUMBER_WORDS, **FUZZY_COUNTS}
 FIXED = {
     "just now": 0.5, "right now": 0.5, "tonight": 1, "this evening": 3, "this afternoon": 4,
     "this morning": 6, "earlier today": 6, "today": 6, "last night": 12, "yesterday": 24,
@@ -23,10 +22,10 @@ FIXED = {
 }
 # The onset slot's value after "not sure": asked, and not known.
 UNKNOWN = "unknown"
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _UNIT = "|".join(sorted(HOURS_PER, key=len, reverse=True))
+_NUMBER = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
 _COUNT = re.compile(
-    rf"(?P<count>\d+(?:\.\d+)?|{'|'.join(WORD_NUMBERS)})?\s*(?:of\s+)?(?P<unit>{_UNIT})s?\b"
+    rf"(?P<count>\d+(?:\.\d+)?|{_NUMBER})?\s*(?:of\s+)?(?P<unit>{_UNIT})s?\b"
 )
 
 

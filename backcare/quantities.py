@@ -9,20 +9,21 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-NUMBER_WORDS: Dict[str, float] = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}
+from backcare.number_words import (
+    ARTICLES,
+    DURATION_UNITS,
+    FUZZY_COUNTS,
+    HOURS_IN,
+    LOOSE_COUNTS,
+    NUMBER_WORDS,
+    UNIT_OF,
+)
+
 # Counts that only make sense before a unit ("a few weeks", "a couple of months").
-VAGUE_COUNTS: Dict[str, float] = {"a": 1, "an": 1, "few": 3, "couple": 2, "several": 4, "many": 6, "some": 3,
-                                  "half": 0.5}
-UNIT_WEEKS: Dict[str, float] = {"day": 1 / 7, "week": 1, "wk": 1, "fortnight": 2, "month": 4.35, "mth": 4.35,
-                                "year": 52, "yr": 52}
+VAGUE_COUNTS: Dict[str, float] = {**ARTICLES, **FUZZY_COUNTS, **LOOSE_COUNTS}
+UNIT_WEEKS: Dict[str, float] = {spelling: HOURS_IN[UNIT_OF[spelling]] / HOURS_IN["week"] for spelling in DURATION_UNITS}
 # A bare plural ("for weeks", "months now") counts as this many of the unit.
-BARE_PLURAL: Dict[str, float] = {"day": 3, "week": 4, "wk": 4, "fortnight": 2, "month": 2, "mth": 2,
-                                 "year": 2}
+BARE_PLURAL: Dict[str, float] = {"day": 3, "week": 4, "fortnight": 2, "month": 2, "year": 2}
 COUNT_FILLERS = frozenset({"of", "-", "more", "or", "so", "than", "over", "nearly", "almost", "about",
                            "around", "like", "+", "full", "whole", "good", "solid", "past", "last", "and"})
 COMPACT_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(days?|wks?|weeks?|months?|mths?|yrs?|years?)$")
@@ -89,7 +90,7 @@ def durations(lowers: Sequence[str], lemmas: Sequence[str]) -> List[Tuple[int, f
             if lowers[j] not in COUNT_FILLERS:
                 break
         if count is None and plural:
-            count = BARE_PLURAL[base]
+            count = BARE_PLURAL[UNIT_OF[base]]
         if count is not None:
             found.append((i, count * UNIT_WEEKS[base]))
     return found

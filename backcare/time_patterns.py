@@ -2,11 +2,12 @@
 
 from typing import Dict, List
 
+from backcare.number_words import FUZZY_COUNTS, ONSET_UNITS, UNIT_OF, WEEKDAYS, with_plurals
+
 # Minutes only count with "ago": "use it for 20 minutes" is a duration, not an onset.
-UNITS = ["hour", "hours", "hr", "hrs", "day", "days", "week", "weeks", "wk", "wks", "month", "months"]
-ALL_UNITS = ["minute", "minutes", "min", "mins", *UNITS]
-FUZZY_COUNT = ["few", "couple", "several"]
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+UNITS = with_plurals(tuple(u for u in ONSET_UNITS if UNIT_OF[u] != "minute"))
+ALL_UNITS = with_plurals(ONSET_UNITS)
+FUZZY_COUNT = list(FUZZY_COUNTS)
 
 PHRASES = [
     "yesterday", "today", "tonight", "this morning", "this afternoon", "this evening",

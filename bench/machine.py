@@ -9,10 +9,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Dict
 
+import psutil
+
 from bench.common import REPO
 
 
 def _cpu_model() -> str:
+    # psutil has counts and frequencies but no model name: /proc/cpuinfo is where Linux says it.
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -23,13 +26,7 @@ def _cpu_model() -> str:
 
 
 def _memory_gib() -> float:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) / 2**20
-    except OSError:
-        pass
-    return float("nan")
+    return psutil.virtual_memory().total / 2**30
 
 
 def _commit() -> str:

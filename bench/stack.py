@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import urlparse
 
 import aiohttp
+import psutil
 
 from bench.client import Turn, send
 from bench.common import tail
@@ -119,45 +119,31 @@ async def _first_answer(
     raise TimeoutError(f"no answer within {timeout:.0f} s")
 
 
-def _children() -> Dict[int, List[int]]:
-    """Parent pid -> child pids, from /proc."""
-    tree: Dict[int, List[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may contain spaces and parentheses: fields start after the last ')'.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def _tree(pid: int) -> List[int]:
-    """``pid`` and its descendants, breadth first: parents before children."""
-    tree, out, todo = _children(), [], deque([pid])
+def _tree(pid: int) -> List[psutil.Process]:
+    """``pid`` and its descendants, breadth first: parents before children, shallow before deep."""
+    try:
+        todo = deque([psutil.Process(pid)])
+    except psutil.Error:
+        return []
+    out: List[psutil.Process] = []
     while todo:
         current = todo.popleft()
         out.append(current)
-        todo.extend(sorted(tree.get(current, [])))
+        try:
+            todo.extend(sorted(current.children(), key=lambda child: child.pid))
+        except psutil.Error:
+            continue
     return out
 
 
-def _listening_inodes(port: int) -> Set[str]:
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            # State 0A is LISTEN; the local address ends in the port in hex.
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    return inodes
+def _listens_on(process: psutil.Process, port: int) -> bool:
+    try:
+        return any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in process.net_connections(kind="tcp")
+        )
+    except psutil.Error:
+        return False
 
 
 def serving_pid(root: int, port: int) -> int:
@@ -166,25 +152,14 @@ def serving_pid(root: int, port: int) -> int:
     ``rasa run`` may hand serving to a forked worker; the worker owns the socket, so its memory is
     the server's. If several processes hold it (the parent keeps a copy), the deepest one serves.
     """
-    inodes = {f"socket:[{i}]" for i in _listening_inodes(port)}
-    holders = []
-    for pid in _tree(root):
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
-                    holders.append(pid)
-                    break
-            except OSError:
-                continue
+    holders = [process.pid for process in _tree(root) if _listens_on(process, port)]
     return holders[-1] if holders else root
 
 
 def peak_rss_mb(pid: int) -> Optional[float]:
     """The process's peak resident memory (VmHWM) in MiB, or None if it is gone."""
+    # psutil has a peak only on Windows (peak_wset); on Linux its memory_info() is the current RSS
+    # alone, so the kernel's high-water mark is read from /proc/<pid>/status as before.
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):

@@ -12,15 +12,18 @@ asks again with their text), so they live in one hash per chat, dropped ``BUTTON
 the chat's last long button and erased with the conversation by "forget me" (``erase_chat``).
 
 When Redis cannot be reached, the in-process maps carry on alone: a turn is never refused
-because Redis is down, at the price of a possible repeat across replicas meanwhile.
+because Redis is down, at the price of a possible repeat across replicas meanwhile. Those maps are
+cachetools caches: update ids a bounded LRU set, long payloads a bounded map whose entries expire
+``BUTTON_SECONDS`` after they were kept, like the Redis hash, so a person's words held only here
+do not outlive what Redis would keep.
 """
 
 import asyncio
 import logging
-from collections import OrderedDict
 from typing import Any, Callable, Optional, Tuple, TypeVar
 
 import redis
+from cachetools import LRUCache, TTLCache
 from rasa.core.lock_store import LockStore, RedisLockStore
 
 logger = logging.getLogger(__name__)
@@ -45,17 +48,14 @@ class RecentIds:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._keys: OrderedDict[Any, None] = OrderedDict()
+        # Only ``add`` counts as a use: membership tests leave the order alone.
+        self._keys: LRUCache[Any, None] = LRUCache(maxsize=capacity)
 
     def add(self, key: Any) -> bool:
-        """Remember ``key``; ``False`` if it was already remembered."""
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return False
+        """Remember ``key`` (as the most recent); ``False`` if it was already remembered."""
+        known = key in self._keys
         self._keys[key] = None
-        if len(self._keys) > self.capacity:
-            self._keys.popitem(last=False)
-        return True
+        return not known
 
     def __contains__(self, key: object) -> bool:
         return key in self._keys
@@ -88,7 +88,7 @@ class TelegramMemory:
         self._seen = RecentIds(SEEN_UPDATES)
         # (chat, key) -> payload; only what Redis could not take, so "forget me" on any replica
         # (which erases the Redis hash) leaves no copy in another replica's memory.
-        self._payloads: OrderedDict[Tuple[str, str], str] = OrderedDict()
+        self._payloads: TTLCache[Tuple[str, str], str] = TTLCache(maxsize=LONG_PAYLOADS, ttl=BUTTON_SECONDS)
 
     def _update_key(self, update_id: int) -> str:
         return f"{KEY_PREFIX}{self.bot_id}:update:{update_id}"
@@ -136,21 +136,20 @@ class TelegramMemory:
         if await self._redis("keep", keep):
             return
         self._payloads[(chat, key)] = payload
-        self._payloads.move_to_end((chat, key))
-        if len(self._payloads) > LONG_PAYLOADS:
-            self._payloads.popitem(last=False)
 
     async def payload(self, chat: str, key: str) -> Optional[str]:
         """The payload behind ``key`` for a tap in ``chat``; None if no server issued it (or it expired)."""
-        if (chat, key) in self._payloads:
-            return self._payloads[(chat, key)]
+        kept = self._payloads.get((chat, key))
+        if kept is not None:
+            return kept
         found = await self._redis("lookup", lambda red: red.hget(buttons_key(chat), key))
         return found.decode("utf-8") if isinstance(found, bytes) else None
 
     async def forget_chat(self, chat: str) -> None:
         """Drop a chat's long button payloads, here and in the shared Redis ("forget me")."""
         for kept in [kept for kept in self._payloads if kept[0] == chat]:
-            del self._payloads[kept]
+            # pop, not del: an entry that expired meanwhile is gone already.
+            self._payloads.pop(kept, None)
         await self._redis("erase", lambda red: red.delete(buttons_key(chat)))
 
 

@@ -33,6 +33,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from backcare import settings
+from stores.retrying import retrying
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,12 @@ T = TypeVar("T")
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
 DEFAULT_RETRY_SECONDS = settings.DEFAULT_LOCK_STORE_RETRY_SECONDS
 RETRYABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def _connection_error(error: BaseException) -> Optional[BaseException]:
+    """The Redis connection failure behind ``error`` (Rasa wraps them in ``LockError``), else None."""
+    cause = error.__cause__ if isinstance(error, LockError) else error
+    return cause if isinstance(cause, RETRYABLE) else None
 
 
 def retry_seconds() -> float:
@@ -72,18 +79,14 @@ class AtomicRedisLockStore(RedisLockStore):
 
     async def _retrying(self, what: str, call: Callable[[], T]) -> T:
         """Run a Redis call, retrying connection failures with asyncio sleeps until the deadline."""
-        deadline = time.monotonic() + self.retry_seconds
-        delay = 0.1
-        while True:
-            try:
-                return call()
-            except (LockError, *RETRYABLE) as error:
-                cause = error.__cause__ if isinstance(error, LockError) else error
-                if not isinstance(cause, RETRYABLE) or time.monotonic() + delay > deadline:
-                    raise
-                logger.warning(f"Lock store {what} failed ({type(cause).__name__}); retrying in {delay:.1f} s.")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 1.0)
+
+        async def attempt() -> T:
+            return call()
+
+        return await retrying(
+            attempt, what=f"Lock store {what}", seconds=self.retry_seconds, first_delay=0.1, max_delay=1.0,
+            cause=_connection_error, logger=logger,
+        )
 
     @asynccontextmanager
     async def lock(

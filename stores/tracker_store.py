@@ -17,9 +17,7 @@ Select it in endpoints.yml with ``type: stores.tracker_store.ResilientSQLTracker
 same keys as Rasa's ``SQL`` tracker store (``url`` takes a full SQLAlchemy URL).
 """
 
-import asyncio
 import logging
-import time
 from typing import Any, Awaitable, Callable, Iterable, Optional, Text, TypeVar
 
 import sqlalchemy as sa
@@ -29,6 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from backcare import settings
+from stores.retrying import retrying
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +35,11 @@ T = TypeVar("T")
 DEFAULT_RETRY_SECONDS = settings.DEFAULT_TRACKER_STORE_RETRY_SECONDS
 # Connection-level failures: the server is restarting, unreachable or dropped us.
 RETRYABLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
+def _connection_error(error: BaseException) -> Optional[BaseException]:
+    """The error itself when it is a connection failure (worth retrying), else None."""
+    return error if isinstance(error, RETRYABLE) else None
 
 
 def retry_seconds() -> float:
@@ -66,17 +70,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self.retry_seconds = retry_seconds()
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + self.retry_seconds
-        delay = 0.2
-        while True:
-            try:
-                return await call()
-            except RETRYABLE as error:
-                if time.monotonic() + delay > deadline:
-                    raise
-                logger.warning(f"Tracker store {what} failed ({type(error).__name__}); retrying in {delay:.1f} s.")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        return await retrying(
+            call, what=f"Tracker store {what}", seconds=self.retry_seconds, first_delay=0.2, max_delay=2.0,
+            cause=_connection_error, logger=logger,
+        )
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool

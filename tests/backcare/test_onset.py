@@ -49,3 +49,20 @@ def test_hours_since(text: Optional[str], hours: Optional[float]) -> None:
 )
 def test_describe(hours: float, words: str) -> None:
     assert describe(hours) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        # Every number word of the shared table, not one to twelve only ("twenty days" was read as one day).
+        ("twenty days ago", 480),
+        ("fifteen minutes ago", 0.25),
+        ("thirteen hours ago", 13),
+        # A month is the same 4.35 weeks durations count with.
+        ("a month ago", 4.35 * 168),
+        # Years are ages or history far more often than an onset: the days are read.
+        ("i'm 45 years old and it started 3 days ago", 72),
+    ],
+)
+def test_hours_since_reads_the_shared_number_and_unit_words(text: str, hours: float) -> None:
+    assert hours_since(text, now=WEDNESDAY) == pytest.approx(hours)

@@ -138,3 +138,24 @@ async def test_with_redis_a_replica_keeps_no_copy_that_outlives_forget_me_on_ano
     key = await sender.callback_data(LONG, chat)
     await replica(lock_store).memory.forget_chat(chat)
     assert await sender.payload(key, chat) is None
+
+
+async def test_without_redis_a_long_payload_expires_like_the_redis_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(telegram_memory, "BUTTON_SECONDS", 0.3)
+    memory = TelegramMemory("1")
+    await memory.keep_payload(CHAT, "#old", LONG)
+    await asyncio.sleep(0.2)
+    await memory.keep_payload(CHAT, "#new", LONG + " too")
+    await asyncio.sleep(0.15)
+    assert await memory.payload(CHAT, "#old") is None
+    assert await memory.payload(CHAT, "#new") == LONG + " too"
+    await memory.forget_chat(CHAT)  # with an expired entry among the kept ones
+    assert await memory.payload(CHAT, "#new") is None
+
+
+async def test_without_redis_the_oldest_long_payload_goes_beyond_capacity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(telegram_memory, "LONG_PAYLOADS", 2)
+    memory = TelegramMemory("1")
+    for key in ("#a", "#b", "#a", "#c"):  # keeping "#a" again makes it the newest
+        await memory.keep_payload(CHAT, key, LONG + key)
+    assert [await memory.payload(CHAT, key) for key in ("#a", "#b", "#c")] == [LONG + "#a", None, LONG + "#c"]

@@ -1,0 +1,28 @@
+"""Typo distance and nearest word: optimal string alignment, capped at a limit."""
+
+import pytest
+
+from backcare.english import closest, edit_distance
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "limit", "expected"),
+    [
+        ("back", "back", 2, 0),
+        ("bakc", "back", 2, 1),  # a swap of neighbours is one edit
+        ("bck", "back", 2, 1),
+        ("sciatcia", "sciatica", 2, 1),
+        ("ca", "abc", 5, 3),  # optimal string alignment, not Damerau-Levenshtein (2)
+        ("numbness", "numb", 2, 3),  # above the limit: limit + 1
+        ("", "abc", 1, 2),
+        ("stiff", "stuff", 0, 1),
+    ],
+)
+def test_edit_distance(a: str, b: str, limit: int, expected: int) -> None:
+    assert edit_distance(a, b, limit) == expected
+
+
+def test_closest_takes_the_first_of_equally_near_candidates_or_none() -> None:
+    assert closest("mat", ["zzz", "hat", "cat"], 1) == "hat"
+    assert closest("mat", {"cat": "feline", "hat": "cap"}, 1) == "cat"  # a mapping's keys
+    assert closest("numbness", ["numb"], 2) is None
