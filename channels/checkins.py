@@ -31,7 +31,8 @@ from backcare.checkins import (
     in_quiet_hours,
     quiet_hours_end,
 )
-from backcare.store import GuidanceStore, get_store
+from backcare.guidance_loader import get_store
+from backcare.store import GuidanceStore
 from channels.conversation_ids import TELEGRAM, identity_in
 from channels.telegram_memory import erase_chat
 from channels.telegram_settings import ConfigError, TelegramSettings
