@@ -277,7 +277,7 @@ def telegram_output() -> Optional[Any]:
         telegram = TelegramSettings.load(settings.telegram_environ())
     except ConfigError:
         return None
-    # Imported here: channels.telegram pulls in aiogram, which servers without Telegram never need.
-    from channels.telegram import GuardedTelegramOutput
+    # Imported here: channels.telegram_output pulls in aiogram, which servers without Telegram never need.
+    from channels.telegram_output import GuardedTelegramOutput
 
     return GuardedTelegramOutput(telegram.token, telegram.api_url)
