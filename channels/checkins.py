@@ -20,6 +20,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 
 from actions import names
 from backcare import settings
+from backcare.checkin_times import in_quiet_hours, quiet_hours_end
 from backcare.checkins import (
     FORGET,
     HEAT_WINDOW_HOURS,
@@ -28,8 +29,6 @@ from backcare.checkins import (
     Checkin,
     CheckinStore,
     get_checkins,
-    in_quiet_hours,
-    quiet_hours_end,
 )
 from backcare.guidance_loader import get_store
 from backcare.store import GuidanceStore
