@@ -22,7 +22,7 @@ from channels.telegram_memory import (
     shared_redis,
 )
 from channels.telegram_output import GuardedTelegramOutput
-from scripts.services import Redis, start_redis
+from scripts.redis_server import Redis, start_redis
 from stores.lock_store import AtomicRedisLockStore
 from tests.e2e.telegram_standin import TOKEN
 from tests.servers import free_port
