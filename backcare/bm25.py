@@ -1,6 +1,7 @@
 """Ranked search over words: text normalised to content lemmas, and Okapi BM25 over them.
 
-Shared by the guidance store's search and the NLU ranker through :class:`backcare.store.GuidanceStore`.
+What :class:`backcare.store.GuidanceStore` searches and scores with, and through it the hybrid ranker
+of :mod:`backcare.ranking`.
 """
 
 from __future__ import annotations
