@@ -83,7 +83,8 @@ setup: $(BIN)/.installed spacy_model/meta.json $(GUIDANCE_EXAMPLES) $(VECTORS) #
 system-deps: ## Install the Debian packages the tests need (chromium, npm, postgresql, redis-server), each only if missing.
 	@scripts/system-deps.sh chromium npm postgresql redis-server
 
-# Scale-out mode and its tests run Debian's PostgreSQL and Redis binaries (scripts/services.py).
+# Scale-out mode and its tests run Debian's PostgreSQL and Redis binaries (scripts/postgres_server.py,
+# scripts/redis_server.py).
 cluster-deps: ## Install PostgreSQL and Redis (Debian packages), each only if missing.
 	@scripts/system-deps.sh postgresql redis-server
 

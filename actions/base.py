@@ -10,10 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import names
 from actions.history import advice_for, aged_signs
 from backcare import settings
+from backcare.guidance_loader import get_store
+from backcare.guidance_schema import Entry
 from backcare.ongoing_pain import about_ongoing_pain
 from backcare.onset import describe, hours_since
 from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
-from backcare.store import Entry, GuidanceStore, get_store
+from backcare.store import GuidanceStore
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
 MAX_FOLLOW_UP_BUTTONS = 2

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import names
 from actions.answer import ActionAnswerGuidance
 from actions.base import StoreAction
-from backcare.store import Entry
+from backcare.guidance_schema import Entry
 
 # While the onset form asks, "why?" and "source?" are about the answer that is coming.
 PENDING_WHY = "I'm asking when your pain started because the advice depends on it. "

@@ -11,8 +11,9 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from rasa_sdk import Tracker
 
 from backcare import subject
+from backcare.guidance_schema import Topic
 from backcare.red_flag_data import IF_AGE, RedFlagData, Sign
-from backcare.store import GuidanceStore, Topic
+from backcare.store import GuidanceStore
 
 
 def user_texts(tracker: Tracker) -> List[str]:

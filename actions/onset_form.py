@@ -9,9 +9,11 @@ from rasa_sdk.types import DomainDict
 
 from actions import names
 from backcare import correction
+from backcare.guidance_loader import get_store
+from backcare.guidance_schema import Entry
 from backcare.onset import UNKNOWN, hours_since
 from backcare.ranking import RANKING
-from backcare.store import Entry, GuidanceStore, get_store
+from backcare.store import GuidanceStore
 
 # Intents that ask a question of their own rather than answer "when did it start?".
 QUESTION_INTENTS = ("ask_guidance", "ask_medicine")

@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import CLARIFY_BELOW, GuidanceAction
 from actions.base import entry_button, escalate
 from actions.history import aged_signs
+from backcare.guidance_schema import Topic
 from backcare.red_flag_data import Tier
-from backcare.store import Topic
 
 # Said between a see-a-doctor-soon message and the answer to the question the message also asked.
 MEANWHILE = "Meanwhile, on what you asked:"

@@ -5,24 +5,25 @@ A table of our own (``backcare_checkins``) beside Rasa's ``events``, on ``TRACKE
 sees the same ones. We claim rows with a conditional ``UPDATE`` rather than using APScheduler's
 job store: its jobs run in whichever process holds them, with no claim shared across replicas,
 and a pickled job cannot be listed, cancelled or erased per person. The conditional update is
-atomic on both databases, so of two servers polling at once only one gets each row.
+atomic on both databases, so of two servers polling at once only one gets each row. When a
+check-in may go out (quiet hours, the back-off after a failure) is :mod:`backcare.checkin_times`.
 """
 
 import time
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, List, Optional, Sequence, Set, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 
 from backcare import settings
-from backcare.time_zones import local_time
+from backcare.checkin_times import retry_delay
 
 # Check-in kinds. "forget" is a request to erase a conversation, carried out by the Rasa server
-# when no turn of that conversation is running (see channels/checkin_loop.py).
+# when no turn of that conversation is running (see channels/checkins.py).
 HEAT_48H = "heat_48h"
 # "How is your back today, 0-10?", a few days after the person said yes or gave a score.
 PAIN = "pain"
@@ -33,8 +34,6 @@ HEAT_WINDOW_HOURS = 48.0
 # A claim not marked delivered after this long belongs to a server that died mid-delivery; the
 # row is claimed again (the one case where a check-in may arrive twice).
 LEASE_SECONDS = 300.0
-FIRST_RETRY_SECONDS = 2.0
-MAX_RETRY_SECONDS = 300.0
 MAX_ATTEMPTS = 20
 
 _metadata = sa.MetaData()
@@ -72,37 +71,6 @@ class Checkin:
     def hours_since_onset(self, now: float, scale: float) -> float:
         """Hours since the onset at ``now``, on the check-in clock (``scale`` times real time)."""
         return self.onset_hours + (now - self.created_at) * scale / 3600.0
-
-
-def retry_delay(attempts: int) -> float:
-    """Seconds before the next try after ``attempts`` failed deliveries: doubling, capped."""
-    return float(min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1)))
-
-
-def in_quiet_hours(now: float, quiet: Optional[Tuple[int, int]], zone: Optional[str] = None) -> bool:
-    """Whether ``now`` (epoch seconds) falls in the quiet hours ``(start, end)`` in ``zone``, end excluded.
-
-    ``zone`` is the person's time zone as kept in the conversation (None: not known, so UTC).
-    """
-    if quiet is None or quiet[0] == quiet[1]:
-        return False
-    hour = local_time(now, zone).hour
-    start, end = quiet
-    return start <= hour < end if start < end else hour >= start or hour < end
-
-
-def quiet_hours_end(now: float, quiet: Optional[Tuple[int, int]], zone: Optional[str] = None) -> float:
-    """When the quiet hours around ``now`` end in ``zone`` (epoch seconds); ``now`` outside them."""
-    if not in_quiet_hours(now, quiet, zone):
-        return now
-    local = local_time(now, zone)
-    # Hour by hour from the next full hour of the person's clock (offsets are whole quarters).
-    moment = now + 3600 - (local.minute * 60 + local.second + local.microsecond / 1e6)
-    for _ in range(24):
-        if not in_quiet_hours(moment, quiet, zone):
-            return moment
-        moment += 3600
-    return moment
 
 
 def _engine(url: str) -> Engine:

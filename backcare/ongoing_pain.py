@@ -3,8 +3,8 @@
 import re
 from typing import Optional
 
+from backcare.guidance_schema import Entry, Topic
 from backcare.quantities import durations
-from backcare.store import Entry, Topic
 
 # Answers about getting better over time: how long it lasts, staying active, exercise.
 ONGOING_TOPICS = frozenset({Topic.RECOVERY, Topic.OUTLOOK, Topic.ACTIVITY, Topic.EXERCISE})

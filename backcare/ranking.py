@@ -17,7 +17,8 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from backcare.encoder import SentenceEncoder
-from backcare.store import Entry, GuidanceStore
+from backcare.guidance_schema import Entry
+from backcare.store import GuidanceStore
 
 # Where the NLU puts its ranking in the parse data, for the actions to read: the best entries,
 # and the best entry of a second question in the same message.

@@ -121,8 +121,8 @@ def peers(path: Path) -> Dict[str, Any]:
     """
     # Imported here: the held-out scoring over REST needs neither the encoder nor the store.
     from backcare.encoder import get_encoder
+    from backcare.guidance_loader import get_store
     from backcare.ranking import GuidanceIndex
-    from backcare.store import get_store
 
     store = get_store()
     index = GuidanceIndex(store, get_encoder())

@@ -26,8 +26,9 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from backcare.encoder import get_encoder
+from backcare.guidance_loader import get_store
 from backcare.ranking import BM25_WEIGHT, SECOND_WEIGHT, asks
-from backcare.store import GuidanceStore, get_store
+from backcare.store import GuidanceStore
 from bench.common import REPO
 
 DEV = REPO / "bench" / "dev"

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from backcare.encoder import get_encoder
+from backcare.guidance_loader import load_store
 from backcare.ranking import GuidanceIndex
-from backcare.store import load_store
 from bench import answers as answer_stage
 from bench import evalsets, machine, plots, report, speed, stack, training
 from bench.common import CONFIGS, DOCS, EVAL_SET, REPO, RESULTS

@@ -20,6 +20,7 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 
 from actions import names
 from backcare import settings
+from backcare.checkin_times import in_quiet_hours, quiet_hours_end
 from backcare.checkins import (
     FORGET,
     HEAT_WINDOW_HOURS,
@@ -28,10 +29,9 @@ from backcare.checkins import (
     Checkin,
     CheckinStore,
     get_checkins,
-    in_quiet_hours,
-    quiet_hours_end,
 )
-from backcare.store import GuidanceStore, get_store
+from backcare.guidance_loader import get_store
+from backcare.store import GuidanceStore
 from channels.conversation_ids import TELEGRAM, identity_in
 from channels.telegram_memory import erase_chat
 from channels.telegram_settings import ConfigError, TelegramSettings
@@ -276,7 +276,7 @@ def telegram_output() -> Optional[Any]:
         telegram = TelegramSettings.load(settings.telegram_environ())
     except ConfigError:
         return None
-    # Imported here: channels.telegram pulls in aiogram, which servers without Telegram never need.
-    from channels.telegram import GuardedTelegramOutput
+    # Imported here: channels.telegram_output pulls in aiogram, which servers without Telegram never need.
+    from channels.telegram_output import GuardedTelegramOutput
 
     return GuardedTelegramOutput(telegram.token, telegram.api_url)

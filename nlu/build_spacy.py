@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.pipeline import EntityRuler
 
 from backcare import settings
-from backcare.store import KINDS
+from backcare.guidance_schema import KINDS
 from backcare.time_patterns import onset_patterns
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import List
 
 from backcare import settings
+from backcare.guidance_loader import load_store
 from backcare.ranking import asks
-from backcare.store import GuidanceStore, load_store
+from backcare.store import GuidanceStore
 
 INTENT = "ask_guidance"
 DEFAULT_OUTPUT = settings.REPO_ROOT / "data" / "nlu" / "guidance.yml"

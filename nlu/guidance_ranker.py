@@ -21,8 +21,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.encoder import get_encoder
+from backcare.guidance_loader import get_store
 from backcare.ranking import ALSO, RANKING, GuidanceIndex
-from backcare.store import get_store
 
 LIMIT = 20
 # A second question counts when its own best entry is at least this good (a cosine-scale score).

@@ -36,7 +36,8 @@ from nlu import clauses
 from nlu.guidance_ranker import LIMIT, get_index
 from nlu.intents import set_intent
 from nlu.semantic import SemanticMatcher, get_semantic
-from nlu.triage import Finding, Reading, Triage, get_triage
+from nlu.triage import Finding, Triage, get_triage
+from nlu.triage_patterns import Reading
 
 ENTITY = "red_flag_sign"
 ANSWERING_INTENTS = ("ask_guidance", "ask_medicine")

@@ -35,7 +35,8 @@ from backcare.encoder import SentenceEncoder, get_encoder
 from backcare.red_flag_data import RedFlagData, Sign
 from nlu import clauses
 from nlu.clauses import Clause
-from nlu.triage import Hit, Reading, Triage, get_triage
+from nlu.triage import Hit, Triage, get_triage
+from nlu.triage_patterns import Reading
 
 # Below any cosine the encoder gives: "no exemplar said this way".
 NO_MATCH = -1.0

@@ -4,7 +4,7 @@
 and the end-to-end tests' session fixture all start it with :func:`start_cluster`, so the load
 test and the tests run the same setup as the Makefile. Scaling out the Rasa way: stateless Rasa
 servers sharing PostgreSQL (conversations) and Redis (turn locks), both run by
-:mod:`scripts.services` as unprivileged users.
+:mod:`scripts.postgres_server` and :mod:`scripts.redis_server` as unprivileged users.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from typing import Any, Dict, List, Optional, Sequence
 import requests
 import yaml
 
+from scripts.postgres_server import Postgres, start_postgres
+from scripts.redis_server import Redis, start_redis
 from scripts.servers import REPO, REST_CHANNEL, Server, free_port, private_env, server_env, start_actions, start_rasa
-from scripts.services import Postgres, Redis, cluster_env, start_postgres, start_redis
+from scripts.services import cluster_env
 
 
 @dataclass

@@ -37,7 +37,7 @@ from scripts.servers import (
     start_rasa,
     start_web,
 )
-from scripts.services import ServiceError
+from scripts.service_process import ServiceError
 
 POLL_SECONDS = 0.5
 STOP_SECONDS = 20.0

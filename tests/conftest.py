@@ -21,9 +21,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from backcare import settings
 from backcare.encoder import get_encoder
+from backcare.guidance_loader import load_store
 from backcare.ranking import GuidanceIndex
 from backcare.recall import RECALL, recall_kind
-from backcare.store import GuidanceStore, load_store
+from backcare.store import GuidanceStore
 from channels.telegram_settings import TELEGRAM_CHANNEL
 from tests.e2e.telegram_standin import BotApiStandin, running_standin, telegram_env
 from tests.servers import REPO, Server, base_env, free_port, start_actions, start_rasa

@@ -10,8 +10,9 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import MEANWHILE, ActionEscalate
+from backcare.guidance_schema import Topic
 from backcare.red_flag_data import RedFlagData, get_red_flags
-from backcare.store import GuidanceStore, Topic
+from backcare.store import GuidanceStore
 
 EMERGENCY_BLADDER = (
     "You mentioned loss of bladder control. Together with back pain this can mean the nerves at the "

@@ -2,14 +2,14 @@
 
 import sqlite3
 import threading
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional, Tuple
 
 import pytest
 
 from backcare import settings
-from backcare.checkins import HEAT_48H, LEASE_SECONDS, PAIN, Checkin, CheckinStore, in_quiet_hours, retry_delay
+from backcare.checkin_times import retry_delay
+from backcare.checkins import HEAT_48H, LEASE_SECONDS, PAIN, Checkin, CheckinStore
 
 pytestmark = pytest.mark.unit
 NOW = 1_800_000_000.0
@@ -166,16 +166,6 @@ def test_erase_leaves_no_row_of_the_sender(database: Path) -> None:
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT sender_id FROM events").fetchall() == [("telegram:2",)]
         assert connection.execute("SELECT sender_id FROM backcare_checkins").fetchall() == [("telegram:2",)]
-
-
-@pytest.mark.parametrize(
-    ("hour", "quiet", "expected"),
-    [(22, (21, 8), True), (3, (21, 8), True), (8, (21, 8), False), (20, (21, 8), False),
-     (13, (12, 14), True), (14, (12, 14), False), (3, None, False), (5, (5, 5), False)],
-)
-def test_quiet_hours_wrap_around_midnight(hour: int, quiet: Optional[Tuple[int, int]], expected: bool) -> None:
-    moment = datetime(2026, 12, 1, hour, 30, tzinfo=timezone.utc).timestamp()
-    assert in_quiet_hours(moment, quiet) is expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("", None), ("21-8", (21, 8)), (" 22-7 ", (22, 7))])

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from backcare.checkins import Checkin, CheckinStore
-from scripts.services import start_postgres
+from scripts.postgres_server import start_postgres
 from tests.servers import free_port
 
 # e2e: the module's fixture starts a real PostgreSQL.

@@ -5,7 +5,8 @@ from typing import List
 
 import pytest
 
-from backcare.store import GuidanceStore, Topic
+from backcare.guidance_schema import Topic
+from backcare.store import GuidanceStore
 from tests.conftest import load_repo_store
 
 STORE = load_repo_store()

@@ -1,4 +1,4 @@
-"""The settings module: defaults, blanks, invalid values, paths, the README table (backcare/settings.py)."""
+"""The settings module (backcare/settings.py): defaults, blanks, invalid values, paths, the command."""
 
 import os
 import re
@@ -7,7 +7,7 @@ from typing import Any, Callable, List
 
 import pytest
 
-from backcare import settings
+from backcare import settings, settings_readme
 from backcare.settings import REPO_ROOT, Settings, SettingsError
 
 # Every accessor with its value when nothing is set: the defaults the code had before the module.
@@ -186,22 +186,10 @@ def test_a_child_environment_gets_overrides_and_loses_none(monkeypatch: pytest.M
     assert os.environ["REST_TOKEN"] == "inherited-token-value"
 
 
-def test_every_variable_has_a_description() -> None:
-    assert all(field.field_info.description for field in Settings.__fields__.values())
-
-
-def test_the_readme_table_is_the_one_the_module_makes() -> None:
-    """Edit the descriptions in backcare/settings.py, then run `python -m backcare.settings --write-readme`."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert settings.readme_table(readme) == settings.markdown_table()
-    names = re.findall(r"^\| `([A-Z_]+)` \|", settings.markdown_table(), re.MULTILINE)
-    assert names == [name.upper() for name in Settings.__fields__]
-
-
 def test_the_markdown_flag_prints_the_table() -> None:
     printed: List[str] = []
     assert settings.main(["--markdown"], out=printed.append) == 0
-    assert printed == [settings.markdown_table()]
+    assert printed == [settings_readme.markdown_table()]
 
 
 def test_the_check_names_an_invalid_variable(monkeypatch: pytest.MonkeyPatch) -> None:

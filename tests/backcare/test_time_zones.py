@@ -1,11 +1,9 @@
-"""The person's time zone from their answer, and quiet hours on their clock."""
+"""The person's time zone from their answer, and their clock (backcare/time_zones.py)."""
 
 from datetime import datetime, timezone
-from typing import Optional
 
 import pytest
 
-from backcare.checkins import in_quiet_hours, quiet_hours_end
 from backcare.time_zones import ZoneReply, local_time, offset_name, read_zone, zone_info
 
 pytestmark = pytest.mark.unit
@@ -46,24 +44,3 @@ def test_stored_zones_give_the_local_clock() -> None:
     assert f"{local_time(NOW, 'America/New_York'):%H:%M}" == "08:07"
     assert zone_info("Not/AZone") is timezone.utc and zone_info(None) is timezone.utc
     assert offset_name(-330) == "UTC-05:30" and offset_name(0) == "UTC"
-
-
-@pytest.mark.parametrize(
-    ("zone", "quiet", "wakes"),
-    [
-        (None, False, None),  # 13:07 UTC
-        ("Asia/Tokyo", True, datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)),  # 22:07 there; 08:00 is 23:00 UTC
-        ("UTC+05:30", False, None),  # 18:37
-        ("Pacific/Auckland", True, datetime(2026, 12, 1, 19, 0, tzinfo=timezone.utc)),  # 02:07 (summer time, +13)
-    ],
-)
-def test_quiet_hours_are_on_the_persons_clock(zone: Optional[str], quiet: bool, wakes: Optional[datetime]) -> None:
-    assert in_quiet_hours(NOW, (21, 8), zone) is quiet
-    expected = wakes.timestamp() if wakes else NOW
-    assert quiet_hours_end(NOW, (21, 8), zone) == pytest.approx(expected)
-
-
-def test_a_half_hour_zone_wakes_at_its_own_eight() -> None:
-    at = datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc).timestamp()  # 05:30 in India
-    assert quiet_hours_end(at, (21, 8), "Asia/Kolkata") == datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc).timestamp()
-    assert quiet_hours_end(at, None, "Asia/Kolkata") == at

@@ -11,7 +11,6 @@ import redis
 from rasa.core.lock_store import InMemoryLockStore
 
 from channels import telegram_memory
-from channels.telegram import GuardedTelegramOutput
 from channels.telegram_memory import (
     BUTTON_SECONDS,
     CLAIM_SECONDS,
@@ -22,7 +21,8 @@ from channels.telegram_memory import (
     erase_chat,
     shared_redis,
 )
-from scripts.services import Redis, start_redis
+from channels.telegram_output import GuardedTelegramOutput
+from scripts.redis_server import Redis, start_redis
 from stores.lock_store import AtomicRedisLockStore
 from tests.e2e.telegram_standin import TOKEN
 from tests.servers import free_port

@@ -10,7 +10,8 @@ import requests
 import yaml
 
 from channels.guard import APOLOGY
-from channels.telegram import NOT_TEXT_REPLY, SECRET_HEADER, GuardedTelegramOutput
+from channels.telegram import NOT_TEXT_REPLY, SECRET_HEADER
+from channels.telegram_output import GuardedTelegramOutput
 from tests.e2e.telegram_standin import BOT_USER, SECRET, TOKEN, WEBHOOK_URL, BotApiStandin, Call
 from tests.servers import REPO, Server
 

@@ -14,7 +14,8 @@ import pytest
 from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.utils.endpoints import read_endpoint_config
 
-from scripts.services import LOCK_STORE, Redis, start_redis
+from scripts.redis_server import Redis, start_redis
+from scripts.services import LOCK_STORE
 from stores.lock_store import AtomicRedisLockStore
 from tests.servers import REPO, base_env, free_port
 
