@@ -31,7 +31,8 @@ _BRACES = re.compile(r"[{}]")
 
 def _read_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser (in the pinned PyYAML wheel): the pure-Python one took a second per load.
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
         raise GuidanceError(f"{path.name}: not valid YAML: {exc}") from exc
 

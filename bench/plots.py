@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
-import matplotlib
-
-matplotlib.use("Agg")  # Headless: the bench runs in CI and over SSH.
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
 CONFIG_LABELS = {
     "project": "project config.yml",
@@ -19,8 +14,20 @@ CONFIG_LABELS = {
 }
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot, headless (the bench runs in CI and over SSH), imported on first use:
+    it takes about 2 s, and the test run imports this module without drawing anything."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def confusion(cv: Dict[str, Any], path: Path) -> Path:
     """Row-normalised confusion matrix of one config's test folds (rows: true intent)."""
+    plt = _pyplot()
     labels: List[str] = cv["labels"]
     matrix = np.array(cv["confusion"], dtype=float)
     # Rows for labels that were only predicted (nlu_fallback, red_flag_*) are empty; keep them at 0.
@@ -50,6 +57,7 @@ def confusion(cv: Dict[str, Any], path: Path) -> Path:
 
 def intent_f1(configs: Dict[str, Dict[str, Any]], path: Path) -> Path:
     """Per-intent F1 of every config side by side."""
+    plt = _pyplot()
     names = list(configs)
     intents = sorted({i for c in configs.values() for i in c["per_intent"]})
     width = 0.8 / max(len(names), 1)
@@ -72,6 +80,7 @@ def intent_f1(configs: Dict[str, Dict[str, Any]], path: Path) -> Path:
 
 def answers(answers_data: Dict[str, Any], path: Path) -> Path:
     """Top-1 accuracy of the bot and the TF-IDF search, overall and per topic of the label."""
+    plt = _pyplot()
     topics = sorted({a["labels"][0].split(".")[0] for a in answers_data["tfidf"]["answers"]})
     systems = [s for s in ("bot", "tfidf") if answers_data.get(s)]
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -105,6 +114,7 @@ def answers(answers_data: Dict[str, Any], path: Path) -> Path:
 
 def latency(speed: Dict[str, Any], path: Path) -> Path:
     """Latency percentiles and throughput of the assistant and the stock bot, sequential and concurrent."""
+    plt = _pyplot()
     bots = [b for b in ("ours", "stock") if speed.get(b)]
     modes = ["sequential", "concurrent"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [3, 1.3]})

@@ -10,6 +10,7 @@ without the file computes (the int8 model's results depend a little on what shar
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -18,8 +19,8 @@ import numpy as np
 
 from backcare import settings
 from backcare.encoder import DIMENSIONS, VECTORS_FILE, MiniLMEncoder, model_files, save_vectors
+from backcare.guidance_loader import load_store
 from backcare.ranking import GuidanceIndex
-from backcare.store import load_store
 from nlu.semantic import SemanticMatcher
 from nlu.triage import get_triage
 
@@ -43,7 +44,8 @@ class RecordingEncoder:
 def build(path: Path) -> int:
     """Write the vectors of the repository's guidance and red-flag texts to ``path``; how many."""
     model, tokenizer = model_files()
-    recorder = RecordingEncoder(MiniLMEncoder(model, tokenizer, threads=settings.encoder_threads()))
+    # Every core: the build runs alone, and the thread count does not change the vectors.
+    recorder = RecordingEncoder(MiniLMEncoder(model, tokenizer, threads=os.cpu_count() or 1))
     GuidanceIndex(load_store(settings.guidance_dir()), recorder)
     triage = get_triage()
     SemanticMatcher(triage.data, triage, recorder)

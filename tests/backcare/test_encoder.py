@@ -62,3 +62,10 @@ def test_vectors_of_another_model_or_a_broken_file_are_ignored(tmp_path: Path) -
     assert load_vectors(other) == {}
     assert load_vectors(broken) == {}
     assert load_vectors(tmp_path / "missing.npz") == {}
+
+
+def test_the_thread_count_does_not_change_the_vectors() -> None:
+    texts = ["can i put a heating pad on my back", "numb between my legs since this morning", "ok"]
+    model, tokenizer = model_files()
+    one, two = (MiniLMEncoder(model, tokenizer, threads=n).encode(texts) for n in (1, 2))
+    assert np.array_equal(one, two)

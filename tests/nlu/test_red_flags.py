@@ -21,6 +21,7 @@ from backcare.encoder import get_encoder
 from backcare.ranking import RANKING, Scored
 from backcare.red_flag_data import IF_AGE
 from nlu.red_flags import RedFlagDetector
+from nlu.triage import Finding
 from tests.nlu.conftest import Parse, Row, figures, read_table, record
 
 ROWS = read_table()
@@ -98,22 +99,28 @@ def test_component_marks_a_red_flag(spacy_model: SpacyModel, with_doc: bool) -> 
 
 
 @pytest.fixture(scope="module")
-def detector(spacy_model: SpacyModel) -> RedFlagDetector:
-    """The detector, with the clauses of every table row encoded up front in batches of like length.
+def detector() -> RedFlagDetector:
+    return RedFlagDetector({})
 
-    The model gives a text the same vector whatever shares its batch, so this changes no verdict;
-    it only spares each row an encoder run of its own.
+
+@pytest.fixture(scope="module")
+def findings(detector: RedFlagDetector, spacy_model: SpacyModel) -> Dict[str, Optional[Finding]]:
+    """What the detector (both layers) finds in each table row, by text, each row checked once.
+
+    The clauses of every row are encoded up front in batches of like length: the model gives a
+    text the same vector whatever shares its batch, so no verdict changes, and the rows do not
+    each wait for an encoder run of their own.
     """
-    detector = RedFlagDetector({})
+    docs = {row.text: spacy_model.model(row.text.lower()) for row in ROWS}
     semantic, triage = detector._semantic, detector._triage
-    texts = {t for row in ROWS for _, t in semantic.clause_texts(triage.read(spacy_model.model(row.text.lower())))}
+    texts = {t for doc in docs.values() for _, t in semantic.clause_texts(triage.read(doc))}
     get_encoder().encode(sorted(texts, key=len))
-    return detector
+    return {text: detector.detect(doc) for text, doc in docs.items()}
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.text[:60] for r in ROWS])
-def test_table_row_through_both_layers(detector: RedFlagDetector, spacy_model: SpacyModel, row: Row) -> None:
-    finding = detector.detect(spacy_model.model(row.text.lower()))
+def test_table_row_through_both_layers(findings: Dict[str, Optional[Finding]], row: Row) -> None:
+    finding = findings[row.text]
     if not row.is_red_flag:
         assert finding is None, f"escalated a near-miss: {finding}"
         return
@@ -122,13 +129,8 @@ def test_table_row_through_both_layers(detector: RedFlagDetector, spacy_model: S
     assert row.sign in finding.signs
 
 
-def test_detector_figures_on_the_table(
-    detector: RedFlagDetector, spacy_model: SpacyModel, request: pytest.FixtureRequest
-) -> None:
-    predicted = []
-    for row in ROWS:
-        finding = detector.detect(spacy_model.model(row.text.lower()))
-        predicted.append(finding.tier.value if finding else None)
+def test_detector_figures_on_the_table(findings: Dict[str, Optional[Finding]], request: pytest.FixtureRequest) -> None:
+    predicted = [f.tier.value if (f := findings[row.text]) else None for row in ROWS]
     values = figures(ROWS, predicted)
     record(request.config, "detector, rules + semantic (nlu/red_flags.py)", values)
     assert values["recall_emergency"] == values["recall_urgent"] == values["recall_soon"] == 1.0

@@ -6,8 +6,8 @@ import numpy as np
 
 from backcare import settings
 from backcare.encoder import VECTORS_FILE, MiniLMEncoder, load_vectors, model_files
+from backcare.guidance_loader import load_store
 from backcare.ranking import asks
-from backcare.store import load_store
 from nlu.triage import get_triage
 
 
