@@ -153,7 +153,7 @@ validate: setup ## rasa data validate.
 # Markers come from tests/conftest.py: unit = no trained model and no server process.
 # The fast tests run alone, so the encoder may take two cores (the vectors are the same with any count).
 unit: setup ## The fast tests only (pytest -m unit: no trained model, no servers).
-	ENCODER_THREADS=2 $(BIN)/python -m pytest -q -m unit
+	ENCODER_THREADS=2 $(BIN)/python -m pytest -q -m unit --ignore=tests/e2e
 
 test: train lint validate system-deps web-deps ## Everything CI runs: lint, pytest (unit, NLU, end to end), Rasa checks.
 	$(BIN)/python -m pytest

@@ -1,156 +1,30 @@
 """The one action that answers self-care questions, and the one for medicine questions."""
 
 import re
-from typing import Any, Dict, FrozenSet, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, StoreAction, entry_button
-from actions.history import ENTRY, Referent, asked_question, pregnant, referents
+from actions.base import KINDS, escalate
+from actions.guidance_action import CLARIFY_BELOW, POINTING_WORDS, GuidanceAction
+from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
 from backcare import correction, recall
 from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
+from backcare.red_flag_data import Tier
 from backcare.store import Entry, Topic
 
-# Context on top of the NLU's text score (a cosine plus a share of BM25, about 0 to 1.2): a thing
-# named in this message pins the answer down; one named earlier only tips a close call, so a
-# clear question on a new topic is not dragged back to the old one.
-NAMED_BONUS = {names.EQUIPMENT: 0.12, names.THERAPY: 0.08, names.BODY_AREA: 0.03}
-CONTEXT_BONUS = 0.08
-# Unless the message points back at it ("where do I put it?", "how long for?"): then the thing
-# named earlier is what the question is about. "It" is seldom a body area, and most advice
-# is for the lower back anyway, so a body area named earlier only tips the answer.
-POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_AREA: 0.12}
-# Pointing back at an answer about something the vocabulary has no word for ("is it worth
-# doing?" after the acupuncture answer): enough to win among the close scores such vague
-# questions get, not enough to repeat an answer when a better-fitting entry is asked for.
-ENTRY_POINTING_BONUS = 0.2
-SHORT_FOLLOW_UP_WORDS = 4
-# Advice written for pregnancy beats the general advice once the person it is for is pregnant
-# ("what can she take?" after "my sister's pregnant").
-PREGNANCY_BONUS = 0.2
-# An entry written for the onset the person gave beats the general one.
-ONSET_BONUS = 0.05
-# Below this the best entry is a guess: offer the best few as buttons instead of answering.
-# Every question of bench/dev/questions.csv scores 0.62 or more with its best entry; chit-chat
-# and gibberish ("whats the weather", "asdf") score under 0.45, and under half of this offers
-# no buttons at all.
-CLARIFY_BELOW = 0.55
 # A message that names an onset and scores this well with an entry that does not depend on it
 # asks a new question rather than correcting the onset (corrections alone score under 0.6).
 NEW_QUESTION_ABOVE = 0.75
 # A recall whose named subject fits an entry never said this much better than every answer
 # said asks that question, not for an earlier answer.
 RECALL_MARGIN = 0.15
-MAX_CHOICES = 3
-CLARIFY = "Sorry, I'm not sure which of these you mean:"
-# Words that refer back to something named earlier: "how long should I use it?".
-POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 MEDICINE_ENTRY = "doctor.medicine_questions"
-
-
-class GuidanceAction(StoreAction):
-    """Ranks entries with the NLU's ``guidance_ranking`` plus the conversation's context.
-
-    Reads the equipment, body_area, therapy and onset slots, and the session's events (what was
-    named and answered in which turn, who the advice is for). The domain must declare those slots,
-    the ``last_entry`` and ``pending_entry`` slots, and the ``ask_entry`` intent for buttons.
-    """
-
-    # Empty: every topic. Abstract (``name`` comes from subclasses), so the action server skips it.
-    topics: FrozenSet[Topic] = frozenset()
-
-    def ranked(
-        self, tracker: Tracker, message: Optional[Dict[str, Any]] = None, fit_onset: bool = True
-    ) -> List[Tuple[float, Entry]]:
-        """Entries the message may ask about, with context bonuses, best first.
-
-        ``message`` is the latest message unless given (an earlier question asked again). An
-        entry whose onset window excludes a known onset is dropped, unless ``fit_onset`` is
-        false; one that needs an unknown onset stays (answering it asks for the onset first).
-        """
-        latest = message is None
-        message = tracker.latest_message if message is None else message
-        now = self.mentioned(tracker, message)
-        bonus = self.context_bonus(tracker, now) if latest else {}
-        expecting = pregnant(tracker) if latest else False
-        hours = self.onset_hours(tracker) if fit_onset else None
-        items = list(message.get(RANKING) or [])
-        # An entry about what the message points at may sit below the NLU's top few: it counts
-        # with the lowest score listed, which is at least what it would have had.
-        floor = min((float(i.get("score") or 0.0) for i in items), default=0.0)
-        listed = {str(i.get("id")) for i in items}
-        pointed = {thing: b for thing, b in bonus.items() if b > CONTEXT_BONUS}
-        items += [{"id": e.id, "score": floor} for e in self.store.entries
-                  if e.id not in listed and self.about(e, pointed)]
-        scored = []
-        for item in items:
-            entry = self.store.get(str(item.get("id")))
-            if entry is None or (self.topics and entry.topic not in self.topics):
-                continue
-            if hours is not None and not entry.fits(hours):
-                continue
-            score = float(item.get("score") or 0.0)
-            score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
-            score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
-            score += ONSET_BONUS * (entry.needs_onset and hours is not None)
-            score += PREGNANCY_BONUS * (expecting and entry.topic == Topic.PREGNANCY)
-            scored.append((score, entry))
-        scored.sort(key=lambda pair: pair[0], reverse=True)
-        return scored
-
-    def context_bonus(self, tracker: Tracker, now: Dict[str, str]) -> Dict[Tuple[str, str], float]:
-        """What the conversation is about now, with the bonus each thing gives the entries about it.
-
-        The current subject is what the most recent turn that named anything named (the person's
-        words and the answer's subject, :func:`actions.history.referents`); a kind named in this
-        message replaces the earlier things of that kind ("how hard should I press it into my
-        lower back?" still points at the massage gun). Things named before the current subject
-        give nothing, so a new topic is not dragged back to an old one. When the message points
-        back ("it", a short follow-up), the subject is what it is about.
-        """
-        refs = [r for r in referents(tracker, self.store, KINDS) if r.kind not in now]
-        # Slots the events do not show (a conversation read without its events) are old context.
-        seen = {(r.kind, r.value) for r in refs}
-        refs += [Referent(-1, k, v) for k, v in self.remembered(tracker).items() if k not in now and (k, v) not in seen]
-        if not refs:
-            return {}
-        pointing = self.refers_back(tracker)
-        current = [r for r in refs if r.turn == refs[0].turn]
-        if pointing:
-            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, ENTRY_POINTING_BONUS) for r in current}
-        return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
-
-    @staticmethod
-    def about(entry: Entry, things: Dict[Tuple[str, str], float]) -> bool:
-        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, or itself)."""
-        return any(v == entry.id if k == ENTRY else v in getattr(entry.applies_to, k) for k, v in things)
-
-    @staticmethod
-    def refers_back(tracker: Tracker) -> bool:
-        """Whether the question points at something said before ("it", "them") or is a short follow-up.
-
-        Only the question's own sentence counts (the last one with a question mark, else the
-        last one): in "it doesn't wake me at night. how often should I get up?" or "where does
-        the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
-        """
-        text = (tracker.latest_message.get("text") or "").lower()
-        sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
-        questions = [p for p in sentences if p.rstrip().endswith("?")]
-        words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])
-        return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
-
-    def clarify(self, dispatcher: CollectingDispatcher, choices: List[Entry]) -> List[EventType]:
-        """Offer the likely entries as buttons, or say what the bot can help with."""
-        if choices:
-            dispatcher.utter_message(text=CLARIFY, buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
-        else:
-            dispatcher.utter_message(response="utter_out_of_scope")
-        return []
 
 
 class ActionAnswerGuidance(GuidanceAction):
@@ -162,7 +36,8 @@ class ActionAnswerGuidance(GuidanceAction):
     ("how long should I use it?") and none has been named, asks which one. A correction of the
     onset ("no wait, it was 3 days ago") answers the question asked before again, for the onset
     it means, and sets the ``onset`` slot to it; "what was that about X again?" says an earlier
-    answer again.
+    answer again. A vague question right after an escalation ("what should I do?") gets the
+    escalation again.
     """
 
     def name(self) -> Text:
@@ -193,6 +68,10 @@ class ActionAnswerGuidance(GuidanceAction):
             return self.answer(dispatcher, tracker, recalled)
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
+            # "What do I do?" right after an escalation asks about it: say it again, not "did you mean".
+            escalation = escalated_last_turn(tracker)
+            if escalation is not None:
+                return escalate(dispatcher, tracker, self.red_flags, Tier(escalation[0]), escalation[1])
             return self.clarify(dispatcher, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, best):

@@ -36,7 +36,8 @@ def escalate(
     dispatcher: CollectingDispatcher, tracker: Tracker, red_flags: RedFlagData, tier: Tier, signs: List[str]
 ) -> List[EventType]:
     """Say ``tier``'s message for ``signs`` and end any active form and pending question."""
-    dispatcher.utter_message(text=red_flags.message_for(tier, signs), red_flag_tier=tier.value)
+    # The signs go with the reply so a vague follow-up ("what do I do?") can say the same again.
+    dispatcher.utter_message(text=red_flags.message_for(tier, signs), red_flag_tier=tier.value, red_flag_signs=signs)
     events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)]
     # A question the onset form was asking for is dropped: the escalation is the answer.
     if tracker.get_slot(names.PENDING_ENTRY) is not None:

@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import CLARIFY_BELOW, GuidanceAction
+from actions.guidance_action import CLARIFY_BELOW, GuidanceAction
 from actions.pain_question import reask_if_replying
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"

@@ -63,6 +63,21 @@ def aged_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
     return [s for s in signs if s is not None and s.age is not None and s.age.fits(age)]
 
 
+def escalated_last_turn(tracker: Tracker) -> Optional[Tuple[str, List[str]]]:
+    """The tier and signs of an escalation the bot said in answer to the message before the latest.
+
+    None when the previous turn was not an escalation (or there is no previous turn).
+    """
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    for event in tracker.events[users[-2] + 1 : users[-1]]:
+        metadata = event.get("metadata") or {}
+        if event.get("event") == "bot" and metadata.get("red_flag_tier"):
+            return str(metadata["red_flag_tier"]), [str(s) for s in metadata.get("red_flag_signs") or []]
+    return None
+
+
 # Intents of messages that ask a question (the others give an onset, say thanks, pick "why?").
 QUESTION_INTENTS = ("ask_guidance", "ask_medicine", "ask_entry")
 

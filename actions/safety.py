@@ -6,8 +6,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import CLARIFY_BELOW, GuidanceAction
 from actions.base import entry_button, escalate
+from actions.guidance_action import CLARIFY_BELOW, GuidanceAction
 from actions.history import aged_signs
 from backcare.guidance_schema import Topic
 from backcare.red_flag_data import Tier

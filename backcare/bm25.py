@@ -36,6 +36,10 @@ def tokens(text: str) -> List[str]:
 class BM25:
     """Okapi BM25 over the entries' question, keywords and advice."""
 
+    # Kept rather than bm25s (checked 2026-12-02 on the guidance): both rank the same top 10 for
+    # 200 of 200 dev questions, and ours takes 230 µs a query against 44, but importing bm25s
+    # adds 1.1 s to every process start, and a few hundred short documents never need its speed.
+
     def __init__(self, docs: Sequence[List[str]], k1: float = 1.2, b: float = 0.75) -> None:
         self._docs = [Counter(d) for d in docs]
         self._lengths = [len(d) for d in docs]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import psutil
+
 from scripts.service_process import ServiceError, check, give_to, run_as, wait_for_port
 
 
@@ -43,13 +45,11 @@ class Redis:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
+        # A zombie (exited, not yet reaped) holds no port and counts as stopped.
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            return pid if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE else None
+        except psutil.NoSuchProcess:
             return None
-        except PermissionError:
-            pass  # alive, owned by someone else
-        return pid
 
     def running(self) -> bool:
         """Whether the server recorded in the pid file is alive."""

@@ -370,3 +370,41 @@ async def test_a_new_question_that_sounds_like_a_correction_is_answered(
     dispatcher = CollectingDispatcher()
     await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
     assert dispatcher.messages[0]["entry_id"].startswith("equipment.foam_roller"), dispatcher.messages[0]["entry_id"]
+
+
+def after_escalation(index: GuidanceIndex, follow_up: str, tier: Optional[str]) -> Any:
+    """A conversation whose first message the bot escalated at ``tier`` (None: answered instead)."""
+    first = "i can't feel anything when i wipe and my legs are weak"
+    tracker = conversation(index, [(first, "red_flag_emergency", [], None), (follow_up, "ask_guidance", [], None)])
+    escalated = {"red_flag_tier": tier, "red_flag_signs": ["saddle_numbness"]}
+    metadata = escalated if tier else {"entry_id": "pain.ordinary_back_pain"}
+    tracker.events.insert(1, {"event": "bot", "text": "...", "metadata": metadata})
+    return tracker
+
+
+async def test_a_vague_question_right_after_an_escalation_gets_it_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, after_escalation(index, "what do i do", "emergency"), domain)
+    [reply] = dispatcher.messages
+    assert reply["red_flag_tier"] == "emergency" and reply["red_flag_signs"] == ["saddle_numbness"]
+    assert "not a doctor" in reply["text"]
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "tier", "escalates"),
+    [
+        # A clear question after an escalation is answered: the person has heard the advice.
+        ("can i use a foam roller on my lower back?", "emergency", False),
+        # Without an escalation before, a vague question asks what is meant, as ever.
+        ("what do i do", None, False),
+    ],
+)
+async def test_only_a_vague_question_after_an_escalation_repeats_it(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    follow_up: str, tier: Optional[str], escalates: bool,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, after_escalation(index, follow_up, tier), domain)
+    assert any("red_flag_tier" in m for m in dispatcher.messages) is escalates

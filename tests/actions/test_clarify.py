@@ -8,8 +8,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import CLARIFY
 from actions.clarify import ActionClarify
+from actions.guidance_action import CLARIFY
 from backcare.ranking import GuidanceIndex
 from backcare.store import GuidanceStore
 

@@ -188,3 +188,11 @@ def test_an_answer_to_when_did_it_start_keeps_the_time_it_means(rasa_server: Ser
     assert "when did this pain start" in talk.text("is a heat pad ok for my back?")
     talk.text("about two hours ago, not last week")
     assert last_entry(talk) == "heat_ice.no_heat_first_48h" and "about 2 hours ago" in answer_text(talk)
+
+
+def test_what_to_do_right_after_an_escalation_gets_the_escalation_again(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("since last night I can't feel the toilet paper when I wipe")
+    assert tier(talk) == "emergency"
+    reply = talk.text("ok so what do i do")
+    assert tier(talk) == "emergency" and "not a doctor" in reply and "did you mean" not in reply

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import List
 
+import psutil
 import pytest
 
 from scripts import launch
@@ -37,7 +38,10 @@ def sleeper(seconds: float) -> Server:
 
 
 def alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists() and "(Z)" not in Path(f"/proc/{pid}/stat").read_text()[:200]
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_one_server_exiting_stops_the_others_with_its_status() -> None:
