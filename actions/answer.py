@@ -8,14 +8,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, escalate
+from actions.base import KINDS
 from actions.guidance_action import CLARIFY_BELOW, POINTING_WORDS, GuidanceAction
-from actions.history import asked_question, escalated_last_turn, referents
+from actions.history import asked_question, referents
 from actions.pain_question import reask_if_replying
 from backcare import correction, recall
 from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
-from backcare.red_flag_data import Tier
 from backcare.store import Entry, Topic
 
 # A message that names an onset and scores this well with an entry that does not depend on it
@@ -36,8 +35,7 @@ class ActionAnswerGuidance(GuidanceAction):
     ("how long should I use it?") and none has been named, asks which one. A correction of the
     onset ("no wait, it was 3 days ago") answers the question asked before again, for the onset
     it means, and sets the ``onset`` slot to it; "what was that about X again?" says an earlier
-    answer again. A vague question right after an escalation ("what should I do?") gets the
-    escalation again.
+    answer again.
     """
 
     def name(self) -> Text:
@@ -68,11 +66,7 @@ class ActionAnswerGuidance(GuidanceAction):
             return self.answer(dispatcher, tracker, recalled)
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
-            # "What do I do?" right after an escalation asks about it: say it again, not "did you mean".
-            escalation = escalated_last_turn(tracker)
-            if escalation is not None:
-                return escalate(dispatcher, tracker, self.red_flags, Tier(escalation[0]), escalation[1])
-            return self.clarify(dispatcher, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
+            return self.clarify(dispatcher, tracker, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, best):
             return self.ask_which_equipment(dispatcher, tracker)

@@ -19,7 +19,8 @@ class ActionClarify(GuidanceAction):
     Offers buttons for the guidance entries the ranker finds closest to the message (payload
     ``/ask_entry{"entry_id": ...}``). When nothing is close, or the best real guess is that the
     message is out of scope, says what it can help with (``utter_out_of_scope``). A short reply
-    to "how is your back today, 0–10?" gets that question again instead. Sets no slots.
+    to "how is your back today, 0–10?" gets that question again instead, and one right after an
+    escalation gets the escalation again. Sets no slots.
     """
 
     def name(self) -> Text:
@@ -37,5 +38,5 @@ class ActionClarify(GuidanceAction):
             return []
         ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
         if ranking and ranking[0].get("name") == OUT_OF_SCOPE_INTENT:
-            return self.clarify(dispatcher, [])
-        return self.clarify(dispatcher, [e for score, e in self.ranked(tracker) if score >= CLARIFY_BELOW / 2])
+            return self.clarify(dispatcher, tracker, [])
+        return self.clarify(dispatcher, tracker, [e for score, e in self.ranked(tracker) if score >= CLARIFY_BELOW / 2])

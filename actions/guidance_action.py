@@ -8,9 +8,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, StoreAction, entry_button
-from actions.history import ENTRY, Referent, pregnant, referents
+from actions.base import KINDS, StoreAction, entry_button, escalate
+from actions.history import ENTRY, Referent, escalated_last_turn, pregnant, referents
 from backcare.ranking import RANKING
+from backcare.red_flag_data import Tier
 from backcare.store import Entry, Topic
 
 # Context on top of the NLU's text score (a cosine plus a share of BM25, about 0 to 1.2): a thing
@@ -134,8 +135,15 @@ class GuidanceAction(StoreAction):
         words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
-    def clarify(self, dispatcher: CollectingDispatcher, choices: List[Entry]) -> List[EventType]:
-        """Offer the likely entries as buttons, or say what the bot can help with."""
+    def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, choices: List[Entry]) -> List[EventType]:
+        """Offer the likely entries as buttons, or say what the bot can help with.
+
+        Right after an escalation, an unclear message ("ok so what now") asks about it: the
+        escalation is said again instead.
+        """
+        escalation = escalated_last_turn(tracker)
+        if escalation is not None:
+            return escalate(dispatcher, tracker, self.red_flags, Tier(escalation[0]), escalation[1])
         if choices:
             dispatcher.utter_message(text=CLARIFY, buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
         else:

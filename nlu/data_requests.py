@@ -17,7 +17,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.intents import RuleComponent, set_intent
+from nlu.components import UntrainedComponent
+from nlu.intents import set_intent
 
 # Intent names as domain.yml declares them.
 FORGET_ME = "forget_me"
@@ -46,7 +47,7 @@ def data_request_intent(text: str) -> Optional[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class DataRequestDetector(RuleComponent):
+class DataRequestDetector(UntrainedComponent):
     """Sets ``forget_me`` or ``confirm_forget`` on messages that only ask to erase what is kept."""
 
     def process(self, messages: List[Message]) -> List[Message]:

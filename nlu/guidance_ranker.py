@@ -13,16 +13,14 @@ import re
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.encoder import get_encoder
 from backcare.guidance_loader import get_store
 from backcare.ranking import ALSO, RANKING, GuidanceIndex
+from nlu.components import UntrainedComponent
 
 LIMIT = 20
 # A second question counts when its own best entry is at least this good (a cosine-scale score).
@@ -38,23 +36,12 @@ def get_index() -> GuidanceIndex:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class GuidanceRanker(GraphComponent):
+class GuidanceRanker(UntrainedComponent):
     """Adds ``guidance_ranking``: the best entries for the message's text, best first."""
 
     def __init__(self, config: Dict[Text, Any], index: Optional[GuidanceIndex] = None) -> None:
         self._config = config
         self._index = index
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GuidanceRanker:
-        """The component; the index is built on the first message, from the current guidance."""
-        return cls(config)
 
     @property
     def index(self) -> GuidanceIndex:

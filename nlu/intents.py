@@ -2,31 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
-
-
-class RuleComponent(GraphComponent):
-    """A component with no training and no state: it decides by rule, from its config alone."""
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GraphComponent:
-        """Create the component (see GraphComponent)."""
-        return cls(config)
 
 
 def set_intent(message: Message, name: str) -> None:

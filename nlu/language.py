@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu.components import UntrainedComponent
 from nlu.intents import set_intent
 from nlu.language_check import looks_non_english
 
@@ -27,7 +25,7 @@ NON_ENGLISH = "non_english"
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
 )
-class LanguageDetector(GraphComponent):
+class LanguageDetector(UntrainedComponent):
     """Marks messages written mostly in another language with the intent ``non_english``."""
 
     @classmethod
@@ -42,17 +40,6 @@ class LanguageDetector(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        """Create the component (see GraphComponent)."""
-        return cls(config)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         """Set ``non_english`` first in the ranking for messages in another language."""

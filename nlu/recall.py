@@ -16,13 +16,14 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.recall import RECALL, recall_kind
-from nlu.intents import RuleComponent, set_intent
+from nlu.components import UntrainedComponent
+from nlu.intents import set_intent
 
 ASK_GUIDANCE = "ask_guidance"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RecallDetector(RuleComponent):
+class RecallDetector(UntrainedComponent):
     """Sets ``ask_guidance`` and ``guidance_recall`` on messages that ask for an earlier answer."""
 
     def process(self, messages: List[Message]) -> List[Message]:

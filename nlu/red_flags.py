@@ -20,10 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Text, Type
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
@@ -33,6 +30,7 @@ from spacy.tokens import Doc
 from backcare.ranking import RANKING, GuidanceIndex, Scored
 from backcare.red_flag_data import IF_AGE, Tier
 from nlu import clauses
+from nlu.components import UntrainedComponent
 from nlu.guidance_ranker import LIMIT, get_index
 from nlu.intents import set_intent
 from nlu.semantic import SemanticMatcher, get_semantic
@@ -67,7 +65,7 @@ def mark(message: Message, finding: Finding) -> None:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False, model_from="SpacyNLP"
 )
-class RedFlagDetector(GraphComponent):
+class RedFlagDetector(UntrainedComponent):
     """Sets ``red_flag_emergency|urgent|soon`` and ``red_flag_sign`` entities on messages with warning signs.
 
     Messages without a sign are left exactly as the earlier components made them.
@@ -91,22 +89,12 @@ class RedFlagDetector(GraphComponent):
         index: Optional[Callable[[], GuidanceIndex]] = None,
     ) -> None:
         self._config = config
+        # Both matchers are built when the model loads: a bad red_flags.yml or model file fails at
+        # start-up, and exemplar vectors are computed once, not on a user's message.
         self._triage = triage or get_triage()
-        # Built here, at model load, so exemplar vectors are computed once and not on a user's message.
         self._semantic = semantic or get_semantic(self._triage)
         # The guidance ranker's own index, shared; only needed when a calm message is re-ranked.
         self._index = index or get_index
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagDetector:
-        """Build both matchers when the model loads, so a bad red_flags.yml or model file fails at start-up."""
-        return cls(config)
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
         """Mark each message that mentions a red-flag sign; note age-bound signs said without an age."""

@@ -19,7 +19,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from backcare.pain_scores import read_score
 from backcare.time_zones import read_zone
-from nlu.intents import RuleComponent, set_intent
+from nlu.components import UntrainedComponent
+from nlu.intents import set_intent
 
 # Intent names as domain.yml declares them (actions/names.py holds them for the actions).
 INFORM_PAIN_SCORE = "inform_pain_score"
@@ -38,7 +39,7 @@ def short_reply_intent(text: str, now: float) -> str | None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ShortReplyDetector(RuleComponent):
+class ShortReplyDetector(UntrainedComponent):
     """Sets ``inform_pain_score`` or ``inform_time_zone`` on messages that are just that answer."""
 
     def process(self, messages: List[Message]) -> List[Message]:
