@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     )
     rasa_jwt_secret: Optional[SecretStr] = Field(
         None,
-        description="set it to turn Rasa's HTTP API on, accepting only JWTs signed with it (read by the Makefile)",
+        description="set it to turn Rasa's HTTP API on, accepting only JWTs signed with it (never on a command line)",
     )
     max_message_chars: int = Field(2000, description='longer messages get "please shorten it"')
     encoder_threads: int = Field(1, description="CPU threads the sentence encoder may use in each process")

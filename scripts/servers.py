@@ -29,6 +29,8 @@ from backcare import settings
 REPO = settings.REPO_ROOT
 BIN = Path(sys.executable).parent
 RASA = str(BIN / "rasa")
+PYTHON = sys.executable
+RASA_RUN = REPO / "scripts" / "rasa_run.py"
 MODEL = REPO / "models" / "backcare.tar.gz"
 ENDPOINTS = REPO / "endpoints.yml"
 # What `make credentials` writes: credentials.yml plus Telegram when TELEGRAM_TOKEN is set.
@@ -203,23 +205,20 @@ def rasa_args(
     connector: Optional[str] = None,
     model: Path = MODEL,
     endpoints: Path = ENDPOINTS,
-    jwt_secret: Optional[str] = None,
 ) -> List[str]:
     """The ``rasa run`` command line every start uses.
 
-    The HTTP API stays off unless ``jwt_secret`` is given, and then accepts only JWTs signed with
-    it (never ``--auth-token``, which travels in the query string). ``connector`` (one channel)
-    replaces ``credentials``, as ``make shell`` runs it.
+    The HTTP API stays off unless ``RASA_JWT_SECRET`` is in the server's environment, and then
+    accepts only JWTs signed with it (never ``--auth-token``, which travels in the query string):
+    :mod:`scripts.rasa_run` adds those flags inside the process, so ``ps`` never shows the secret.
+    ``connector`` (one channel) replaces ``credentials``, as ``make shell`` runs it.
     """
-    args = [RASA, "run", "--model", str(model), "--endpoints", str(endpoints)]
+    args = [PYTHON, str(RASA_RUN), "run", "--model", str(model), "--endpoints", str(endpoints)]
     if connector is not None:
         args += ["--connector", connector]
     elif credentials is not None:
         args += ["--credentials", str(credentials)]
-    args += ["--interface", interface, "--port", str(port)]
-    if jwt_secret:
-        args += ["--enable-api", "--jwt-secret", jwt_secret, "--jwt-method", "HS256"]
-    return args
+    return args + ["--interface", interface, "--port", str(port)]
 
 
 def start_rasa(
@@ -256,7 +255,7 @@ def start_rasa(
     port = port or free_port()
     interface = interface or env.get("RASA_INTERFACE") or "127.0.0.1"
     log = log or (None if workdir is None else workdir / f"rasa-{port}.log")
-    args = rasa_args(port, interface, credentials, connector, model, endpoints, env.get("RASA_JWT_SECRET"))
+    args = rasa_args(port, interface, credentials, connector, model, endpoints)
     process = spawn(
         [*args, *(extra_args or [])],
         # The body limit is the Rasa server's only: the action server is Sanic too (see above).

@@ -80,7 +80,7 @@ def test_only_the_rasa_server_gets_the_small_body_limit(
     assert rasa_env["SANIC_REQUEST_MAX_SIZE"] == "65536"
     assert actions[1:] == ["run", "actions", "--actions", "actions", "--port", "5991"]
     assert (actions_log, rasa_log) == (tmp_path / "actions-5991.log", tmp_path / "rasa-5992.log")
-    assert rasa[1:] == ["run", "--model", str(servers.MODEL), "--endpoints", str(servers.ENDPOINTS),
+    assert rasa[1:] == [str(servers.RASA_RUN), "run", "--model", str(servers.MODEL), "--endpoints", str(servers.ENDPOINTS),
                         "--credentials", str(tmp_path / "credentials.yml"), "--interface", "127.0.0.1",
                         "--port", "5992"]
 
@@ -89,8 +89,6 @@ def test_only_the_rasa_server_gets_the_small_body_limit(
     "kwargs, present, absent",
     [
         ({}, ["--credentials"], ["--enable-api", "--connector"]),
-        ({"jwt_secret": "x" * 20}, ["--enable-api", "--jwt-secret", "x" * 20, "--jwt-method", "HS256"],
-         ["--auth-token"]),
         ({"connector": "channels.rest.GuardedRestInput"}, ["--connector"], ["--credentials"]),
     ],
 )
