@@ -1,7 +1,7 @@
 """The one action that answers self-care questions, and the one for medicine questions."""
 
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -24,6 +24,8 @@ NEW_QUESTION_ABOVE = 0.75
 # said asks that question, not for an earlier answer.
 RECALL_MARGIN = 0.15
 MEDICINE_ENTRY = "doctor.medicine_questions"
+# Last words of equipment names that name no kind of equipment alone ("roll on it", "a device").
+NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
 
 
 class ActionAnswerGuidance(GuidanceAction):
@@ -167,11 +169,22 @@ class ActionAnswerGuidance(GuidanceAction):
         )
 
     def points_at_unnamed_equipment(self, tracker: Tracker, best: Entry) -> bool:
-        """Whether the question points at equipment ("use it") when none was named, now or before."""
+        """Whether the question points at equipment ("use it") when none was named, now or before.
+
+        A kind of equipment named in words the vocabulary lacks ("my spiky ball", "a shakti
+        mat") is named: the best entry is about it, and asking which would be a needless turn.
+        """
         words = set(re.findall(r"[a-z]+", (tracker.latest_message.get("text") or "").lower()))
         known = {*self.remembered(tracker), *self.mentioned(tracker)}
         known |= {r.kind for r in referents(tracker, self.store, KINDS)}
-        return best.topic == Topic.EQUIPMENT and names.EQUIPMENT not in known and bool(words & POINTING_WORDS)
+        if best.topic != Topic.EQUIPMENT or names.EQUIPMENT in known or words & self.equipment_nouns():
+            return False
+        return bool(words & POINTING_WORDS)
+
+    def equipment_nouns(self) -> Set[str]:
+        """The last words of the vocabulary's names for equipment ("ball", "mat", "topper"), verbs aside."""
+        phrases = (p for ps in self.store.vocabulary.equipment.values() for p in ps)
+        return {p.split()[-1] for p in phrases} - NOT_EQUIPMENT_NOUNS
 
     def ask_which_equipment(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """Buttons that ask the same question about each piece of equipment."""

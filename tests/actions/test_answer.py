@@ -85,6 +85,21 @@ async def test_equipment_question_without_equipment_asks_which(
     assert "how long should i use it (foam roller)" in [b["payload"] for b in buttons]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bought a knobbly massage ball, where does it go on my back?", "equipment.ball_where"),
+        ("my nails mat is too much, how do I make it less painful?", "equipment.acupressure_mat"),
+    ],
+)
+async def test_equipment_named_in_other_words_is_answered_without_asking_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str, expected: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, make_tracker(text, "ask_guidance", index=index), domain)
+    assert "which equipment" not in said(dispatcher) and dispatcher.messages[0]["entry_id"].startswith(expected)
+
+
 async def test_answers_carry_why_source_and_follow_up_buttons(
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
 ) -> None:
