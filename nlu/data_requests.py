@@ -1,4 +1,4 @@
-"""Rasa NLU component for "forget me": a request to erase what the bot keeps, and its typed yes.
+"""Rasa NLU component for "forget me", its typed yes, and "stop the check-ins", decided by rule.
 
 Erasure is the one request that must never be lost to a classifier's split vote: DIET,
 trained on a few dozen examples, divides "delete my data" between ``forget_me`` and
@@ -6,6 +6,9 @@ trained on a few dozen examples, divides "delete my data" between ``forget_me`` 
 that is only such a request decides by rule: a verb of erasing with what the bot keeps as its
 object, not negated; said after "yes" or "sure" it is the confirmation. Nothing is erased on
 this alone: the action asks first unless its question came just before (actions/checkins.py).
+A request to stop the messages the bot sends is read the same way: DIET split "stop texting me"
+between the fallback and "no more reminders thanks" into ``thanks``, and a person who asked the
+bot to stop must not be messaged again.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from nlu.intents import set_intent
 # Intent names as domain.yml declares them.
 FORGET_ME = "forget_me"
 CONFIRM_FORGET = "confirm_forget"
+STOP_CHECKINS = "stop_checkins"
 # Longer messages say more than the request; the classifiers and the actions read those.
 MAX_WORDS = 12
 _ERASE = r"(?:forget|delete|erase|wipe|remove|clear|get\s+rid\s+of)"
@@ -33,22 +37,29 @@ _KEPT = (
 )
 _REQUEST = re.compile(rf"\b{_ERASE}\b(?:\s+(?:all\s+of\s+)?)?\s*{_KEPT}(?=\s*(?:please|now|then|[.!?,]|$))")
 _NEGATED = re.compile(r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|won'?t)\b")
+_STOP = re.compile(
+    r"\b(?:stop|cancel|end|turn\s+off|switch\s+off|unsubscribe(?:\s+me)?(?:\s+from)?|no\s+more|don'?t|do\s+not|quit)\b"
+    r"(?:\s+\w+){0,3}?\s+(?:check(?:ing)?[\s-]?ins?|reminders?|follow[\s-]?ups?|messag(?:es|ing)|texts|texting|nudges|pings)\b"
+)
 _YES = re.compile(r"^(?:yes|yeah|yep|yup|sure|ok(?:ay)?|go\s+ahead|i\s+confirm|confirmed?)\b")
 
 
 def data_request_intent(text: str) -> Optional[str]:
-    """``forget_me`` or ``confirm_forget`` for a message that is only an erasure request, else None."""
+    """``forget_me``, ``confirm_forget`` or ``stop_checkins`` for a message that is only such a request, else None."""
     said = " ".join(text.lower().replace("’", "'").split())
-    if said.startswith("/") or len(said.split()) > MAX_WORDS or _NEGATED.search(said):
+    if said.startswith("/") or len(said.split()) > MAX_WORDS:
         return None
-    if not _REQUEST.search(said):
+    # "Don't check in with me" stops; "don't delete my data" erases nothing.
+    if _STOP.search(said):
+        return STOP_CHECKINS
+    if _NEGATED.search(said) or not _REQUEST.search(said):
         return None
     return CONFIRM_FORGET if _YES.match(said) else FORGET_ME
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DataRequestDetector(UntrainedComponent):
-    """Sets ``forget_me`` or ``confirm_forget`` on messages that only ask to erase what is kept."""
+    """Sets ``forget_me``, ``confirm_forget`` or ``stop_checkins`` on messages that are only that request."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Mark each erasure request; leave the other messages as they are."""

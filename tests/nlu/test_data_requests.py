@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from nlu.data_requests import CONFIRM_FORGET, FORGET_ME, data_request_intent
+from nlu.data_requests import CONFIRM_FORGET, FORGET_ME, STOP_CHECKINS, data_request_intent
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,17 @@ from nlu.data_requests import CONFIRM_FORGET, FORGET_ME, data_request_intent
         ("clear my head with a walk, is that good for back pain?", None),
         ("I forget my stretches every morning, how do I remember to do them and which ones help most?", None),
         ("/forget_me", None),
+        # Requests to stop what the bot sends, however DIET splits them.
+        ("please stop texting me", STOP_CHECKINS),
+        ("no more reminders thanks", STOP_CHECKINS),
+        ("don't check in with me again", STOP_CHECKINS),
+        ("cancel the follow-up", STOP_CHECKINS),
+        ("turn off those check ins", STOP_CHECKINS),
+        # Not stop requests: about the back, asking for one, or saying much more.
+        ("how do I stop my back pain coming back?", None),
+        ("can you check in with me in a few days?", None),
+        ("don't forget to remind me", None),
+        ("I keep getting messages from my physio about exercises but I stopped doing them, is that bad?", None),
     ],
 )
 def test_erasure_requests_are_read_by_rule(text: str, intent: Optional[str]) -> None:
