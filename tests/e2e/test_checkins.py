@@ -292,3 +292,13 @@ def test_stop_check_ins_ends_pain_check_ins(stack: Dict[str, object]) -> None:
     assert "cancelled your check-ins" in " ".join(s.say(chat, "stop check-ins"))
     time.sleep(4.5)  # past the 3 days, and then some polls
     assert s.pain_questions(chat) == []
+
+
+def test_a_stop_request_in_other_words_cancels_the_check_ins(stack: Dict[str, object]) -> None:
+    s = stack["stack"]
+    assert isinstance(s, Stack)
+    chat = new_chat()
+    s.say(chat, "/start")
+    s.say(chat, "is walking good for a sore back?")
+    s.tap(chat, PAIN_OFFER)
+    assert "cancelled your check-ins" in " ".join(s.say(chat, "no more reminders thanks"))
