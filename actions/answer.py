@@ -90,10 +90,12 @@ class ActionAnswerGuidance(GuidanceAction):
         said for the old onset ("no heat in the first 48 hours").
         """
         last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
-        onsets = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
+        text = tracker.latest_message.get("text") or ""
+        onsets = correction.spoken_onsets(
+            text, [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
+        )
         if last is None or not onsets or not self.store.depends_on_onset(last):
             return None
-        text = tracker.latest_message.get("text") or ""
         just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
         if not (just_onset or correction.is_correction(text, onsets)) or self.asks_anew(tracker):
             return None

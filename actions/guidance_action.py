@@ -8,8 +8,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, StoreAction, entry_button
-from actions.history import ENTRY, Referent, pregnant, referents
+from actions.base import CARRYING_ENTRIES, KINDS, StoreAction, entry_button
+from actions.history import ENTRY, Referent, listener, pregnant, referents
+from backcare import subject
 from backcare.ranking import RANKING
 from backcare.store import Entry, Topic
 
@@ -30,6 +31,11 @@ SHORT_FOLLOW_UP_WORDS = 4
 # Advice written for pregnancy beats the general advice once the person it is for is pregnant
 # ("what can she take?" after "my sister's pregnant").
 PREGNANCY_BONUS = 0.2
+# Lifting a small child the conversation named ("my son is 2", then "any tips for lifting him?")
+# is the advice on lifting children; when the one with the back is someone else who is not a small
+# child ("my son's 24 ... he hurt his back lifting crates"), it is not.
+CARRYING_BONUS = 0.1
+_SMALL_CHILD = re.compile(r"\b(?:baby|babies|toddlers?|infants?|child|children|kids?|little ones?|newborn|cot|pram)\b")
 # An entry written for the onset the person gave beats the general one.
 ONSET_BONUS = 0.05
 # Below this the best entry is a guess: offer the best few as buttons instead of answering.
@@ -68,6 +74,7 @@ class GuidanceAction(StoreAction):
         now = self.mentioned(tracker, message)
         bonus = self.context_bonus(tracker, now) if latest else {}
         expecting = pregnant(tracker) if latest else False
+        carrying = self.carrying_bonus(tracker) if latest else 0.0
         hours = self.onset_hours(tracker) if fit_onset else None
         items = list(message.get(RANKING) or [])
         # An entry about what the message points at may sit below the NLU's top few: it counts
@@ -89,9 +96,20 @@ class GuidanceAction(StoreAction):
             score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
             score += ONSET_BONUS * (entry.needs_onset and hours is not None)
             score += PREGNANCY_BONUS * (expecting and entry.topic == Topic.PREGNANCY)
+            score += carrying * (entry.id in CARRYING_ENTRIES)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
+
+    @staticmethod
+    def carrying_bonus(tracker: Tracker) -> float:
+        """The bonus (or, negative, the penalty) for the advice on lifting children, from who was named."""
+        heard = listener(tracker)
+        if subject.young_child(heard.mentioned) or subject.young_child(subject.Subject(heard.who, heard.age)
+                                                                         if heard.who else None):
+            return CARRYING_BONUS
+        text = (tracker.latest_message.get("text") or "").lower()
+        return -CARRYING_BONUS if heard.who is not None and not _SMALL_CHILD.search(text) else 0.0
 
     def context_bonus(self, tracker: Tracker, now: Dict[str, str]) -> Dict[Tuple[str, str], float]:
         """What the conversation is about now, with the bonus each thing gives the entries about it.

@@ -27,11 +27,21 @@ _POINTING_BACK = re.compile(
     r"|back to (the|my|that))\b(?P<rest>.*)"
 )
 _ABOUT_AGAIN = re.compile(r"\babout\b(?P<rest>.+)\bagain\b")
+# "Can you go over the brace thing again?", "say the ice bit again", "repeat the part about ice".
+_AGAIN = re.compile(
+    r"\b(?:tell me|say|go over|explain)\s+(?:that\s+|it\s+)?again\b(?P<after>.+)"
+    r"|\b(?:go over|go through|run through|run me through|say|tell me|explain)\b(?P<rest>.+)\bagain\b"
+    r"|\brepeat\b(?P<repeated>.+)"
+)
 # Words that can follow a pointing phrase without naming a subject: "what was that again, sorry?".
 _FILLER = frozenset(
     "a about again an and before bit earlier for it just last me on one please question said say so sorry "
     "that the then this thing to was what you".split()
 )
+
+
+# Words that say which part without naming a subject: "repeat the last bit", "go over it again".
+_VAGUE = frozenset("bit part thing stuff everything all whole last once more slowly can could would you".split())
 
 
 def names_subject(text: str) -> bool:
@@ -47,8 +57,9 @@ def recall_kind(text: str) -> Optional[str]:
         return FIRST
     if _OTHER.search(text):
         return OTHER
-    for pattern in (_POINTING_BACK, _ABOUT_AGAIN):
+    for pattern in (_POINTING_BACK, _ABOUT_AGAIN, _AGAIN):
         match = pattern.search(text)
-        if match and set(re.findall(r"[a-z']+", match.group("rest"))) - _FILLER:
+        rest = match and next((g for g in match.groups() if g and g.strip()), "")
+        if rest and set(re.findall(r"[a-z']+", rest)) - _FILLER - _VAGUE:
             return EARLIER
     return None
