@@ -8,11 +8,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, escalate
-from actions.guidance_action import CLARIFY_BELOW, POINTING_WORDS, GuidanceAction
+from actions.base import KINDS, entry_button, escalate
+from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, GuidanceAction
 from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
-from backcare import correction, recall
+from backcare import correction, recall, subject
 from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
 from backcare.red_flag_data import Tier
@@ -25,6 +25,8 @@ NEW_QUESTION_ABOVE = 0.75
 # said asks that question, not for an earlier answer.
 RECALL_MARGIN = 0.15
 MEDICINE_ENTRY = "doctor.medicine_questions"
+# The reply to a message that only says who the questions are about.
+INTRODUCED = "OK, advice for {who}. What would you like to know?"
 
 
 class ActionAnswerGuidance(GuidanceAction):
@@ -72,7 +74,14 @@ class ActionAnswerGuidance(GuidanceAction):
             escalation = escalated_last_turn(tracker)
             if escalation is not None:
                 return escalate(dispatcher, tracker, self.red_flags, Tier(escalation[0]), escalation[1])
-            return self.clarify(dispatcher, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
+            choices = [e for s, e in ranked if s >= CLARIFY_BELOW / 2]
+            # "Asking for my grandma, she's 79": no question yet, only who the next ones are for.
+            introduced = subject.mentioned_person(tracker.latest_message.get("text") or "")
+            if introduced is not None:
+                dispatcher.utter_message(text=INTRODUCED.format(who=introduced.who),
+                                         buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
+                return []
+            return self.clarify(dispatcher, choices)
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, best):
             return self.ask_which_equipment(dispatcher, tracker)

@@ -489,3 +489,14 @@ async def test_asking_to_go_over_an_earlier_answer_again_says_it(
     await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["entry_id"] == "treatments.belts_corsets"
     assert "brace" in dispatcher.messages[0]["text"]
+
+
+async def test_a_message_that_only_says_who_it_is_for_asks_what_they_want_to_know(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("asking on behalf of my grandma, she's 79", "ask_guidance", index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    [reply] = dispatcher.messages
+    assert reply["text"] == "OK, advice for your grandma. What would you like to know?"
+    assert "entry_id" not in reply
