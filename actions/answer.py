@@ -154,8 +154,9 @@ class ActionAnswerGuidance(GuidanceAction):
         text = tracker.latest_message.get("text") or ""
         ranking = tracker.latest_message.get(RANKING) or []
         scores = {i.get("id"): float(i.get("score") or 0) for i in ranking}
-        if kind == recall.FIRST:
-            return None if self.never_said(text, ranking, said, said[0]) else said[0]
+        if kind in recall.ORDINALS:
+            nth = said[min(recall.ORDINALS[kind], len(said) - 1)]
+            return None if self.never_said(text, ranking, said, nth) else nth
         # "The other one" is not the last answer; "the other one, about getting up?" says which.
         candidates = said[:-1] if kind == recall.OTHER and len(said) > 1 else said
         words = self.store.scores(text)

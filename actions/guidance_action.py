@@ -24,9 +24,11 @@ CONTEXT_BONUS = 0.08
 # is for the lower back anyway, so a body area named earlier only tips the answer.
 POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_AREA: 0.12}
 # Pointing back at an answer about something the vocabulary has no word for ("is it worth
-# doing?" after the acupuncture answer): enough to win among the close scores such vague
-# questions get, not enough to repeat an answer when a better-fitting entry is asked for.
-ENTRY_POINTING_BONUS = 0.2
+# doing?" after the acupuncture answer, "is it safe though?" after the chiropractors one): as
+# much as a named thing, since such vague questions score an entry they do not name under 0.6
+# and the answer pointed at often sits at the ranking's floor (about 0.3); still short of
+# repeating an answer when a better-fitting entry is asked for (those score 0.9 and more).
+ENTRY_POINTING_BONUS = 0.4
 SHORT_FOLLOW_UP_WORDS = 4
 # Advice written for pregnancy beats the general advice once the person it is for is pregnant
 # ("what can she take?" after "my sister's pregnant").

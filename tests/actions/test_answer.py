@@ -500,3 +500,38 @@ async def test_a_message_that_only_says_who_it_is_for_asks_what_they_want_to_kno
     [reply] = dispatcher.messages
     assert reply["text"] == "OK, advice for your grandma. What would you like to know?"
     assert "entry_id" not in reply
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # "It" is the treatment just answered, though the vocabulary has no word for it.
+        ([("what do you think of chiropractors and osteopaths?", "ask_guidance", [], "treatments.manual_therapy"),
+          ("is it safe though?", "ask_guidance", [], None)], "treatments.manual_therapy"),
+        ([("im thinking of trying a tens unit", "ask_guidance", [], "treatments.tens"),
+          ("does it actually do anything?", "ask_guidance", [], None)], "treatments.tens"),
+        # A clear question on something else after it is still answered for what it asks.
+        ([("does acupuncture work?", "ask_guidance", [], "treatments.acupuncture"),
+          ("ok, is it fine to put an ice pack on my back?", "ask_guidance", [("therapy", "ice pack")], None)],
+         "heat_ice.ice_pack_any_time"),
+    ],
+)
+async def test_it_after_an_answer_about_an_unnamed_treatment_is_that_treatment(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_the_second_answer_asked_for_by_its_place_is_said_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    slots = {"said_entries": ["massage.only_with_exercise", "massage.wait_after_injury",
+                              "recovery.shower_and_bed_after_massage"]}
+    tracker = make_tracker("ok and the second one again? the how soon one", "ask_guidance", slots=slots, index=index)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"
+    assert "2 to 3 days" in dispatcher.messages[0]["text"]

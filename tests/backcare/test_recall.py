@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from backcare.recall import EARLIER, FIRST, OTHER, recall_kind
+from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, recall_kind
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,11 @@ from backcare.recall import EARLIER, FIRST, OTHER, recall_kind
         ("can you say that again?", None),
         ("say the last bit again", None),
         ("should i go over 20 minutes with the ice?", None),
+        # Which answer by its place.
+        ("ok and the second one again? the how soon one", SECOND),
+        ("what was your third answer", THIRD),
+        ("sorry, i missed the first answer. the needles one?", FIRST),
+        ("is the second one better?", None),
     ],
 )
 def test_recall_kind(text: str, kind: Optional[str]) -> None:
