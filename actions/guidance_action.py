@@ -24,11 +24,16 @@ CONTEXT_BONUS = 0.08
 # is for the lower back anyway, so a body area named earlier only tips the answer.
 POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_AREA: 0.12}
 # Pointing back at an answer about something the vocabulary has no word for ("is it worth
-# doing?" after the acupuncture answer, "is it safe though?" after the chiropractors one): as
-# much as a named thing, since such vague questions score an entry they do not name under 0.6
-# and the answer pointed at often sits at the ranking's floor (about 0.3); still short of
-# repeating an answer when a better-fitting entry is asked for (those score 0.9 and more).
-ENTRY_POINTING_BONUS = 0.4
+# doing?" after the acupuncture answer): enough to win among the close scores such vague
+# questions get, not enough to repeat an answer when a better-fitting entry is asked for.
+ENTRY_POINTING_BONUS = 0.2
+# A question that names nothing at all ("is it safe though?" after the chiropractors answer)
+# fits no entry well (best text score under VAGUE_BELOW): "it" is all it asks about, and the
+# answer pointed at often sits at the ranking's floor (about 0.3), so it counts as much as a
+# named thing. A clear question about the same thing ("how soon can I massage it?" after the
+# massage answer, best 1.3) still gets the entry it asks for.
+VAGUE_ENTRY_POINTING_BONUS = 0.4
+VAGUE_BELOW = 0.8
 SHORT_FOLLOW_UP_WORDS = 4
 # Advice written for pregnancy beats the general advice once the person it is for is pregnant
 # ("what can she take?" after "my sister's pregnant").
@@ -132,7 +137,9 @@ class GuidanceAction(StoreAction):
         pointing = self.refers_back(tracker)
         current = [r for r in refs if r.turn == refs[0].turn]
         if pointing:
-            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, ENTRY_POINTING_BONUS) for r in current}
+            top = max((float(i.get("score") or 0.0) for i in tracker.latest_message.get(RANKING) or []), default=0.0)
+            entry_bonus = VAGUE_ENTRY_POINTING_BONUS if top < VAGUE_BELOW else ENTRY_POINTING_BONUS
+            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, entry_bonus) for r in current}
         return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
 
     @staticmethod

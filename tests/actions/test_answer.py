@@ -535,3 +535,13 @@ async def test_the_second_answer_asked_for_by_its_place_is_said_again(
     await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"
     assert "2 to 3 days" in dispatcher.messages[0]["text"]
+
+
+async def test_a_clear_question_about_the_same_thing_is_not_the_last_answer_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("does massage on its own fix back pain?", "ask_guidance", [], "massage.only_with_exercise"),
+             ("how soon after hurting my back can i massage it?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"
