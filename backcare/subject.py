@@ -44,7 +44,12 @@ _DECADE = re.compile(
 _DECADE_PART = {"early": 2.0, "mid": 5.0, "late": 8.0}
 # "my dad", "my 72 year old dad", "my elderly mum", "for my son", "my wife's back".
 _RELATION = "|".join(sorted(RELATIONS, key=len, reverse=True))
-_NAMED = re.compile(r"\bmy\s+(?:[a-z0-9/']+[\s-]+){0,4}?((?:" + _RELATION + r")(?:-in-law)?)s?\b")
+# Also "our daughter", "the wife", "a friend"; "mother in law" with or without hyphens.
+_NAMED = re.compile(
+    r"\b(?:my|our|the(?=\s+(?:wife|husband|missus|hubby|other half|wifey)\b)"
+    r"|a(?=\s+(?:friend|mate|colleague|neighbour|neighbor|pal)\b))"
+    r"\s+(?:[a-z0-9/']+[\s-]+){0,4}?((?:" + _RELATION + r")(?:[\s-]in[\s-]law)?)s?\b"
+)
 # Someone named by their age alone: "my 13 yr old", "my 7-year-old" (not "my 7 year old son").
 _AGED_ONLY = re.compile(
     r"\bmy\s+(?:little\s+|eldest\s+|youngest\s+)?(\d{1,2}|" + _WORDS + r")[\s-]*(?:(?:years?|yrs?)[\s-]*old|yo|y/o)s?\b"
@@ -114,13 +119,18 @@ def _decade_age(text: str) -> Optional[float]:
     return start + _DECADE_PART.get(part or "mid", 5.0)
 
 
+def _plain(text: str) -> str:
+    """Lowercased, with straight apostrophes and "fiancé" spelt without its accent."""
+    return text.lower().replace("’", "'").replace("é", "e")
+
+
 def mentioned_person(text: str) -> Optional[Subject]:
     """Someone the message names in any role ("my girlfriend sits at a desk all day"), or None.
 
     Not yet who the advice is for: that takes them being the one with the back
     (:func:`named_subject`), now or when a later message says "she" of the pain.
     """
-    text = text.lower().replace("’", "'")
+    text = _plain(text)
     match = _NAMED.search(text)
     if match is not None:
         before = _AGE_BEFORE.search(match.group(0))
@@ -128,7 +138,8 @@ def mentioned_person(text: str) -> Optional[Subject]:
         pronoun = _PRONOUN_AGE.search(text)
         found = before or after or pronoun
         age = next((g for g in found.groups() if g), None) if found else None
-        return Subject(f"your {match.group(1)}", _number(age) if age else _decade_age(text))
+        who = re.sub(r"[\s-]in[\s-]law$", "-in-law", match.group(1))
+        return Subject(f"your {who}", _number(age) if age else _decade_age(text))
     aged = _AGED_ONLY.search(text)
     if aged is not None:
         years = _number(aged.group(1))
@@ -138,7 +149,7 @@ def mentioned_person(text: str) -> Optional[Subject]:
 
 def named_subject(text: str) -> Optional[Subject]:
     """The other person the message names as the one with the back ("my 72 year old dad"), or None."""
-    text = text.lower().replace("’", "'")
+    text = _plain(text)
     match = _NAMED.search(text) or _AGED_ONLY.search(text)
     if match is None or _FIRST_PERSON_PAIN.search(text):
         return None

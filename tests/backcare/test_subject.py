@@ -71,6 +71,13 @@ def test_an_age_said_in_passing_stays_with_the_person_it_was_said_of() -> None:
         ("my hubby's back has gone again", Subject("your hubby")),
         ("my other half keeps getting backache", Subject("your other half")),
         ("my 13 yr old has hurt his back", Subject("your 13-year-old", 13)),
+        # "Our", "the wife", "a friend", "in law" without hyphens, an accent.
+        ("our daughter is 15 and hurt her back at netball", Subject("your daughter", 15)),
+        ("the wife's back is playing up again", Subject("your wife")),
+        ("my mother in law is 80 and has backache", Subject("your mother-in-law", 80)),
+        ("asking for a friend, he is 60 and his back hurts", Subject("your friend", 60)),
+        ("my fiancé hurt his back", Subject("your fiance")),
+        ("I hurt my back lifting our daughter", None),
         # Only mentioned: not yet who the advice is for.
         ("my 13 yr old plays rugby", None),
         ("my girlfriend sits at a desk all day", None),
