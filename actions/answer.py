@@ -8,11 +8,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS
-from actions.guidance_action import CLARIFY_BELOW, POINTING_WORDS, GuidanceAction
-from actions.history import asked_question, referents
+from actions.base import KINDS, entry_button
+from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, GuidanceAction
+from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
-from backcare import correction, recall
+from backcare import correction, recall, subject
 from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
@@ -26,6 +26,8 @@ RECALL_MARGIN = 0.15
 MEDICINE_ENTRY = "doctor.medicine_questions"
 # Last words of equipment names that name no kind of equipment alone ("roll on it", "a device").
 NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
+# The reply to a message that only says who the questions are about.
+INTRODUCED = "OK, advice for {who}. What would you like to know?"
 
 
 class ActionAnswerGuidance(GuidanceAction):
@@ -68,7 +70,15 @@ class ActionAnswerGuidance(GuidanceAction):
             return self.answer(dispatcher, tracker, recalled)
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
-            return self.clarify(dispatcher, tracker, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
+            choices = [e for s, e in ranked if s >= CLARIFY_BELOW / 2]
+            # "Asking for my grandma, she's 79": no question yet, only who the next ones are for.
+            # Right after an escalation, though, clarify says the escalation again.
+            introduced = subject.mentioned_person(tracker.latest_message.get("text") or "")
+            if introduced is not None and escalated_last_turn(tracker) is None:
+                dispatcher.utter_message(text=INTRODUCED.format(who=introduced.who),
+                                         buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
+                return []
+            return self.clarify(dispatcher, tracker, choices)
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, best):
             return self.ask_which_equipment(dispatcher, tracker)
@@ -86,10 +96,12 @@ class ActionAnswerGuidance(GuidanceAction):
         said for the old onset ("no heat in the first 48 hours").
         """
         last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
-        onsets = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
+        text = tracker.latest_message.get("text") or ""
+        onsets = correction.spoken_onsets(
+            text, [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
+        )
         if last is None or not onsets or not self.store.depends_on_onset(last):
             return None
-        text = tracker.latest_message.get("text") or ""
         just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
         if not (just_onset or correction.is_correction(text, onsets)) or self.asks_anew(tracker):
             return None
@@ -139,8 +151,9 @@ class ActionAnswerGuidance(GuidanceAction):
         text = tracker.latest_message.get("text") or ""
         ranking = tracker.latest_message.get(RANKING) or []
         scores = {i.get("id"): float(i.get("score") or 0) for i in ranking}
-        if kind == recall.FIRST:
-            return None if self.never_said(text, ranking, said, said[0]) else said[0]
+        if kind in recall.ORDINALS:
+            nth = said[min(recall.ORDINALS[kind], len(said) - 1)]
+            return None if self.never_said(text, ranking, said, nth) else nth
         # "The other one" is not the last answer; "the other one, about getting up?" says which.
         candidates = said[:-1] if kind == recall.OTHER and len(said) > 1 else said
         words = self.store.scores(text)

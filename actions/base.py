@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.history import advice_for, aged_signs
-from backcare import settings
+from backcare import settings, subject
 from backcare.guidance_loader import get_store
 from backcare.guidance_schema import Entry
 from backcare.ongoing_pain import about_ongoing_pain
@@ -19,6 +19,9 @@ from backcare.store import GuidanceStore
 
 KINDS = (names.EQUIPMENT, names.BODY_AREA, names.THERAPY)
 MAX_FOLLOW_UP_BUTTONS = 2
+# Advice for the person doing the lifting: "how do I pick my son up?" after "my son is 2" is about
+# the back of the person typing, not "for your son".
+CARRYING_ENTRIES = frozenset({"lifting.children"})
 
 
 def entry_button(entry: Entry) -> Dict[str, Any]:
@@ -142,6 +145,8 @@ class StoreAction(Action, ABC):
         if escalated is not None:
             return escalated
         who, _ = advice_for(tracker)
+        if entry.id in CARRYING_ENTRIES and subject.carried(who):
+            who = None
         onset = onset or tracker.get_slot(names.ONSET)
         hours = hours_since(onset)
         if self.store.depends_on_onset(entry) and onset is None:

@@ -8,8 +8,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, StoreAction, entry_button, escalate
-from actions.history import ENTRY, Referent, escalated_last_turn, pregnant, referents
+from actions.base import CARRYING_ENTRIES, KINDS, StoreAction, entry_button, escalate
+from actions.history import ENTRY, Referent, escalated_last_turn, listener, pregnant, referents
+from backcare import subject
 from backcare.ranking import RANKING
 from backcare.red_flag_data import Tier
 from backcare.store import Entry, Topic
@@ -27,10 +28,22 @@ POINTING_CONTEXT_BONUS = {names.EQUIPMENT: 0.4, names.THERAPY: 0.4, names.BODY_A
 # doing?" after the acupuncture answer): enough to win among the close scores such vague
 # questions get, not enough to repeat an answer when a better-fitting entry is asked for.
 ENTRY_POINTING_BONUS = 0.2
+# A question that names nothing at all ("is it safe though?" after the chiropractors answer)
+# fits no entry well (best text score under VAGUE_BELOW): "it" is all it asks about, and the
+# answer pointed at often sits at the ranking's floor (about 0.3), so it counts as much as a
+# named thing. A clear question about the same thing ("how soon can I massage it?" after the
+# massage answer, best 1.3) still gets the entry it asks for.
+VAGUE_ENTRY_POINTING_BONUS = 0.4
+VAGUE_BELOW = 0.8
 SHORT_FOLLOW_UP_WORDS = 4
 # Advice written for pregnancy beats the general advice once the person it is for is pregnant
 # ("what can she take?" after "my sister's pregnant").
 PREGNANCY_BONUS = 0.2
+# Lifting a small child the conversation named ("my son is 2", then "any tips for lifting him?")
+# is the advice on lifting children; when the one with the back is someone else who is not a small
+# child ("my son's 24 ... he hurt his back lifting crates"), it is not.
+CARRYING_BONUS = 0.1
+_SMALL_CHILD = re.compile(r"\b(?:baby|babies|toddlers?|infants?|child|children|kids?|little ones?|newborn|cot|pram)\b")
 # An entry written for the onset the person gave beats the general one.
 ONSET_BONUS = 0.05
 # Below this the best entry is a guess: offer the best few as buttons instead of answering.
@@ -69,6 +82,7 @@ class GuidanceAction(StoreAction):
         now = self.mentioned(tracker, message)
         bonus = self.context_bonus(tracker, now) if latest else {}
         expecting = pregnant(tracker) if latest else False
+        carrying = self.carrying_bonus(tracker) if latest else 0.0
         hours = self.onset_hours(tracker) if fit_onset else None
         items = list(message.get(RANKING) or [])
         # An entry about what the message points at may sit below the NLU's top few: it counts
@@ -90,9 +104,20 @@ class GuidanceAction(StoreAction):
             score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
             score += ONSET_BONUS * (entry.needs_onset and hours is not None)
             score += PREGNANCY_BONUS * (expecting and entry.topic == Topic.PREGNANCY)
+            score += carrying * (entry.id in CARRYING_ENTRIES)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
+
+    @staticmethod
+    def carrying_bonus(tracker: Tracker) -> float:
+        """The bonus (or, negative, the penalty) for the advice on lifting children, from who was named."""
+        heard = listener(tracker)
+        if subject.young_child(heard.mentioned) or subject.young_child(subject.Subject(heard.who, heard.age)
+                                                                         if heard.who else None):
+            return CARRYING_BONUS
+        text = (tracker.latest_message.get("text") or "").lower()
+        return -CARRYING_BONUS if heard.who is not None and not _SMALL_CHILD.search(text) else 0.0
 
     def context_bonus(self, tracker: Tracker, now: Dict[str, str]) -> Dict[Tuple[str, str], float]:
         """What the conversation is about now, with the bonus each thing gives the entries about it.
@@ -113,7 +138,9 @@ class GuidanceAction(StoreAction):
         pointing = self.refers_back(tracker)
         current = [r for r in refs if r.turn == refs[0].turn]
         if pointing:
-            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, ENTRY_POINTING_BONUS) for r in current}
+            top = max((float(i.get("score") or 0.0) for i in tracker.latest_message.get(RANKING) or []), default=0.0)
+            entry_bonus = VAGUE_ENTRY_POINTING_BONUS if top < VAGUE_BELOW else ENTRY_POINTING_BONUS
+            return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, entry_bonus) for r in current}
         return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
 
     @staticmethod

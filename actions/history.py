@@ -36,6 +36,14 @@ def advice_for(tracker: Tracker) -> Tuple[Optional[str], Optional[float]]:
     return subject.of_conversation(user_texts(tracker))
 
 
+def listener(tracker: Tracker) -> subject.Listener:
+    """Who this session's messages are about (see :class:`backcare.subject.Listener`), after the latest."""
+    heard = subject.Listener()
+    for text in user_texts(tracker):
+        heard.hear(text)
+    return heard
+
+
 def aged_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
     """Age-bound signs said without an age that count at the age known for that person now.
 
@@ -43,15 +51,16 @@ def aged_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
     ("he's 74, can he use heat?" after "my dad's never had back trouble before"), the signs said
     earlier for the same person: in either order the age goes through the same check.
     """
+    listener = subject.Listener()
     who: Optional[str] = None
     age: Optional[float] = None
     waiting: List[Tuple[Optional[str], str]] = []
     age_before: Optional[float] = None
     for event in tracker.events:
         if event.get("event") == "session_started":
-            who, age, waiting = None, None, []
+            listener, who, age, waiting = subject.Listener(), None, None, []
         elif event.get("event") == "user" and not str(event.get("text") or "").startswith("/"):
-            now_who, now_age = subject.follow(str(event.get("text") or ""), who, age)
+            now_who, now_age = listener.hear(str(event.get("text") or ""))
             age_before = age if now_who == who else None
             who, age = now_who, now_age
             waiting += [(who, i) for i in (event.get("parse_data") or {}).get(IF_AGE) or []]
@@ -169,11 +178,10 @@ def pregnant(tracker: Tracker) -> bool:
     "My sister's pregnant", then "what can she take?": the medicine answer for pregnancy. Said
     of someone else, it stops counting when the person asks for themselves again.
     """
-    who: Optional[str] = None
-    age: Optional[float] = None
+    listener = subject.Listener()
     said_of: Set[Optional[str]] = set()
     for text in user_texts(tracker):
-        who, age = subject.follow(text, who, age)
+        who, _ = listener.hear(text)
         if _PREGNANT.search(text.lower().replace("’", "'")):
             said_of.add(who)
-    return who in said_of
+    return listener.who in said_of

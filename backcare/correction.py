@@ -7,7 +7,9 @@ the answering action picks the corrected value itself, by these rules.
 """
 
 import re
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
+
+from backcare.number_words import WEEKDAYS
 
 # Words that take back what was said before.
 CORRECTION = re.compile(
@@ -19,6 +21,46 @@ CORRECTION = re.compile(
 )
 # A time taken back: "not a week", "rather than tonight", "instead of last week", "i said monday".
 _TAKEN_BACK = re.compile(r"\b(?:not|rather than|instead of|never|i said|i thought|i told you)\s+(?:\w+\s+)?$")
+
+
+# "So four days ago now", "which is a week": the person's own reckoning of the time they corrected to.
+_RECKONED = re.compile(
+    r"\b(?:so|which is|which was|that's|thats|that is|making it|i\.e\.)\s+(?:about\s+|around\s+|roughly\s+|nearly\s+)?$"
+)
+_DAY = "|".join(WEEKDAYS)
+# What day it is now, said to reckon from: "today's friday", "it's wednesday today", "today is monday".
+_TODAY_IS = re.compile(rf"\btoday(?:'s|s| is)\s+(?:a\s+)?({_DAY})\b|\b(?:it's|its|it is)\s+({_DAY})\s+today\b")
+# A day named as when it started, which the entity patterns miss without "on" or "since": "it was monday".
+_WAS_DAY = re.compile(rf"\b(?:was|were|on|since|from|last|it)\s+((?:last\s+)?(?:{_DAY}))\b")
+
+
+def spoken_onsets(text: str, onsets: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The message's onsets (``value``, ``start``) with what the entities miss or misread.
+
+    A day named as the onset ("it was monday") is added; a "today" that only says what day it is
+    ("today's friday") is dropped, and days are then counted back from the day said, as "4 days ago".
+    """
+    lowered = text.lower().replace("’", "'")
+    stated = _TODAY_IS.search(lowered)
+    found = [dict(o) for o in onsets if not (stated and stated.start() <= int(o.get("start") or 0) < stated.end())]
+    for match in _WAS_DAY.finditer(lowered):
+        if stated and stated.start() <= match.start(1) < stated.end():
+            continue
+        covered = any(int(o.get("start") or 0) <= match.start(1) < int(o.get("start") or 0) + len(str(o.get("value")))
+                      for o in found)
+        if not covered:
+            found.append({"value": match.group(1), "start": match.start(1)})
+    if stated is None:
+        return found
+    today = WEEKDAYS.index(stated.group(1) or stated.group(2))
+    for onset in found:
+        value = str(onset.get("value") or "").lower()
+        day = next((i for i, d in enumerate(WEEKDAYS) if re.search(rf"\b{d}\b", value)), None)
+        if day is not None:
+            back = (today - day) % 7 or 7
+            back += 7 if back == 1 and value.startswith("last ") else 0
+            onset["value"] = f"{back} days ago"
+    return found
 
 
 def is_correction(text: str, onsets: Sequence[Dict[str, Any]] = ()) -> bool:
@@ -46,5 +88,6 @@ def corrected_value(text: str, onsets: Sequence[Dict[str, Any]]) -> Optional[str
     kept = [o for o in ordered if o.get("value") and not _taken_back(lowered, o)]
     if not kept:
         return None
+    reckoned = [o for o in kept if _RECKONED.search(lowered[: int(o.get("start") or 0)])]
     after = [o for o in kept if marker is not None and int(o.get("start") or 0) >= marker.start()]
-    return str((after or kept)[0]["value"])
+    return str((reckoned or after or kept)[0]["value"])

@@ -16,8 +16,17 @@ OTHER = "other"
 EARLIER = "earlier"
 
 _FIRST = re.compile(
-    r"\b(first question|the first one|back to (the|my) first"
+    r"\b(first question|the first one|back to (the|my) first|the first answer"
     r"|the (very )?first (thing|answer|bit) (you|that you|i asked))\b"
+)
+# "The second one again", "what was your third answer": the answer said second or third.
+SECOND = "second"
+THIRD = "third"
+_NTH = re.compile(r"\b(?:the|your|my) (second|2nd|third|3rd) (?:one|answer|question|thing|bit)\b")
+ORDINALS = {FIRST: 0, SECOND: 1, THIRD: 2}
+# Only when asked for again: "is the second one better?" compares, it does not recall.
+_NTH_CUE = re.compile(
+    r"\b(?:again|what (?:was|were|did)|remind|repeat|back to|go back|missed|tell me|say|please|answer)\b"
 )
 _OTHER = re.compile(r"\bthe other (one|thing|question)\b|^\W*(and )?(what about )?other one\b")
 # A phrase that points back, followed by the subject to look for ("about pressure").
@@ -27,6 +36,12 @@ _POINTING_BACK = re.compile(
     r"|back to (the|my|that))\b(?P<rest>.*)"
 )
 _ABOUT_AGAIN = re.compile(r"\babout\b(?P<rest>.+)\bagain\b")
+# "Can you go over the brace thing again?", "say the ice bit again", "repeat the part about ice".
+_AGAIN = re.compile(
+    r"\b(?:tell me|say|go over|explain)\s+(?:that\s+|it\s+)?again\b(?P<after>.+)"
+    r"|\b(?:go over|go through|run through|run me through|say|tell me|explain)\b(?P<rest>.+)\bagain\b"
+    r"|\brepeat\b(?P<repeated>.+)"
+)
 # Words that can follow a pointing phrase without naming a subject: "what was that again, sorry?".
 _FILLER = frozenset(
     "a about again an and before bit earlier for it just last me on one please question said say so sorry "
@@ -34,21 +49,29 @@ _FILLER = frozenset(
 )
 
 
+# Words that say which part without naming a subject: "repeat the last bit", "go over it again".
+_VAGUE = frozenset("bit part thing stuff everything all whole last once more slowly can could would you".split())
+
+
 def names_subject(text: str) -> bool:
     """Whether the message names what it is about besides pointing back ("the other one, about sleep")."""
-    words = set(re.findall(r"[a-z']+", _OTHER.sub(" ", _FIRST.sub(" ", text.lower()))))
+    words = set(re.findall(r"[a-z']+", _NTH.sub(" ", _OTHER.sub(" ", _FIRST.sub(" ", text.lower())))))
     return bool(words - _FILLER - {"what", "and", "how", "tell", "more", "of", "other"})
 
 
 def recall_kind(text: str) -> Optional[str]:
-    """``first``, ``other`` or ``earlier`` when the message asks for an earlier answer, else None."""
+    """``first``, ``second``, ``third``, ``other`` or ``earlier`` when asking for an earlier answer, else None."""
     text = text.lower()
     if _FIRST.search(text):
         return FIRST
+    nth = _NTH.search(text)
+    if nth is not None and _NTH_CUE.search(text):
+        return SECOND if nth.group(1) in ("second", "2nd") else THIRD
     if _OTHER.search(text):
         return OTHER
-    for pattern in (_POINTING_BACK, _ABOUT_AGAIN):
+    for pattern in (_POINTING_BACK, _ABOUT_AGAIN, _AGAIN):
         match = pattern.search(text)
-        if match and set(re.findall(r"[a-z']+", match.group("rest"))) - _FILLER:
+        rest = match and next((g for g in match.groups() if g and g.strip()), "")
+        if rest and set(re.findall(r"[a-z']+", rest)) - _FILLER - _VAGUE:
             return EARLIER
     return None

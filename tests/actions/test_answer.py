@@ -423,3 +423,140 @@ async def test_only_a_vague_question_after_an_escalation_repeats_it(
     dispatcher = CollectingDispatcher()
     await ActionAnswerGuidance(store).run(dispatcher, after_escalation(index, follow_up, tier), domain)
     assert any("red_flag_tier" in m for m in dispatcher.messages) is escalates
+
+
+async def test_someone_only_mentioned_is_who_she_is_next(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my girlfriend sits at a desk all day", "ask_guidance", [], "posture.sitting_breaks"),
+             ("should she get a standing desk?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["text"].startswith("For your girlfriend: ")
+    assert dispatcher.messages[0]["entry_id"] == "posture.standing_desk"
+
+
+async def test_a_child_named_by_age_alone_goes_through_the_age_check(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my 13 yr old plays rugby", "out_of_scope", [], None),
+             ("he came home saying his back hurts, first time ever", "ask_guidance", [], None)]
+    tracker = conversation(index, turns)
+    # What the red-flag detector adds when the age-bound sign is heard without an age.
+    tracker.latest_message["red_flag_if_age"] = ["age_onset"]
+    tracker.events[-1]["parse_data"]["red_flag_if_age"] = ["age_onset"]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    [reply] = dispatcher.messages
+    assert reply["red_flag_tier"] == "urgent" and "doctor today" in reply["text"]
+
+
+async def test_lifting_a_child_is_advice_for_the_person_typing(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    replies = []
+    for follow_up in ("how do i pick him up without my back going?", "any tips for lifting him?"):
+        turns = [("my son is 2 and wants carrying everywhere", "ask_guidance", [], "lifting.children"),
+                 (follow_up, "ask_guidance", [], None)]
+        dispatcher = CollectingDispatcher()
+        await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+        replies.append(dispatcher.messages[0])
+    assert [r["entry_id"] for r in replies] == ["lifting.children", "lifting.children"]
+    assert not any(r["text"].startswith("For your son") for r in replies)
+    assert all(r["text"].startswith("Get down close to your child") for r in replies)
+
+
+async def test_a_grown_up_son_who_lifts_at_work_gets_the_lifting_advice_for_him(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("my son's 24 and works in a warehouse", "ask_guidance", [], None),
+             ("he tweaked his back lifting crates, how should he be lifting?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["text"].startswith("For your son: ")
+    assert dispatcher.messages[0]["entry_id"] == "lifting.technique"
+
+
+async def test_a_correction_to_a_day_counts_from_the_day_said_to_be_today(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    first = "heat_ice.no_heat_first_48h"
+    question = "back twinged picking up the laundry basket last night, warm or cold compress?"
+    correction = "no hang about, it was monday not last night. today's friday"
+    turns = [(question, "ask_guidance", [("onset", "last night")], first),
+             (correction, "ask_guidance", [("onset", "last night"), ("onset", "today")], None)]
+    tracker = conversation(index, turns, {"onset": "today", "last_entry": first, "said_entries": [first]})
+    for entity in tracker.latest_message["entities"]:
+        entity["start"] = correction.index(entity["value"])
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "heat_ice.after_48h"
+    assert "4 days" in dispatcher.messages[0]["text"]
+    assert SlotSet("onset", "4 days ago") in events
+
+
+async def test_asking_to_go_over_an_earlier_answer_again_says_it(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    slots = {"said_entries": ["treatments.belts_corsets", "treatments.orthotics_shoes", "treatments.traction"]}
+    tracker = make_tracker("sorry can you go over the brace thing again", "ask_guidance", slots=slots, index=index)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "treatments.belts_corsets"
+    assert "brace" in dispatcher.messages[0]["text"]
+
+
+async def test_a_message_that_only_says_who_it_is_for_asks_what_they_want_to_know(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("asking on behalf of my grandma, she's 79", "ask_guidance", index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    [reply] = dispatcher.messages
+    assert reply["text"] == "OK, advice for your grandma. What would you like to know?"
+    assert "entry_id" not in reply
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # "It" is the treatment just answered, though the vocabulary has no word for it.
+        ([("what do you think of chiropractors and osteopaths?", "ask_guidance", [], "treatments.manual_therapy"),
+          ("is it safe though?", "ask_guidance", [], None)], "treatments.manual_therapy"),
+        ([("im thinking of trying a tens unit", "ask_guidance", [], "treatments.tens"),
+          ("does it actually do anything?", "ask_guidance", [], None)], "treatments.tens"),
+        # A clear question on something else after it is still answered for what it asks.
+        ([("does acupuncture work?", "ask_guidance", [], "treatments.acupuncture"),
+          ("ok, is it fine to put an ice pack on my back?", "ask_guidance", [("therapy", "ice pack")], None)],
+         "heat_ice.ice_pack_any_time"),
+    ],
+)
+async def test_it_after_an_answer_about_an_unnamed_treatment_is_that_treatment(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_the_second_answer_asked_for_by_its_place_is_said_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    slots = {"said_entries": ["massage.only_with_exercise", "massage.wait_after_injury",
+                              "recovery.shower_and_bed_after_massage"]}
+    tracker = make_tracker("ok and the second one again? the how soon one", "ask_guidance", slots=slots, index=index)
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"
+    assert "2 to 3 days" in dispatcher.messages[0]["text"]
+
+
+async def test_a_clear_question_about_the_same_thing_is_not_the_last_answer_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("does massage on its own fix back pain?", "ask_guidance", [], "massage.only_with_exercise"),
+             ("how soon after hurting my back can i massage it?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"

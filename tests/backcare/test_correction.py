@@ -4,7 +4,7 @@ from typing import List, Optional, Tuple
 
 import pytest
 
-from backcare.correction import corrected_value, is_correction
+from backcare.correction import corrected_value, is_correction, spoken_onsets
 
 
 def onsets(text: str, values: List[str]) -> List[dict]:
@@ -62,3 +62,23 @@ def test_a_time_taken_back_makes_a_correction() -> None:
 def test_entities_without_offsets_keep_their_order() -> None:
     pairs: List[Tuple[str, str]] = [("onset", "4 days ago")]
     assert corrected_value("no wait it was 4 days ago", [{"entity": k, "value": v} for k, v in pairs]) == "4 days ago"
+
+
+def test_the_persons_own_reckoning_of_the_corrected_time_wins() -> None:
+    # "Last tuesday" could be two days or nine: "so over a week back" says which.
+    text = "oops not tonight, it was last tuesday's game, so over a week back"
+    assert corrected_value(text, onsets(text, ["tonight", "last tuesday", "over a week"])) == "over a week"
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "expected"),
+    [
+        # A day the entity patterns miss ("it was monday"), counted from the day said to be today.
+        ("no hang about, it was monday not last night. today's friday", ["last night", "today"], "4 days ago"),
+        ("sorry, that was last friday. it's wednesday today", ["last friday", "today"], "5 days ago"),
+        # Without a day said for today, the day itself is kept for the onset reader.
+        ("no wait, it was sunday", [], "sunday"),
+    ],
+)
+def test_days_named_in_a_correction(text: str, values: List[str], expected: str) -> None:
+    assert corrected_value(text, spoken_onsets(text, onsets(text, values))) == expected

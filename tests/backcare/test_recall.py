@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from backcare.recall import EARLIER, FIRST, OTHER, recall_kind
+from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, recall_kind
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,20 @@ from backcare.recall import EARLIER, FIRST, OTHER, recall_kind
         # "Earlier" and "remind me" in ordinary messages are not recalls.
         ("i hurt it earlier today, can i use ice?", None),
         ("remind me in two days", None),
+        # Asking to hear it again in other words, with what to look for.
+        ("sorry can you go over the brace thing again", EARLIER),
+        ("tell me again about the mattress", EARLIER),
+        ("could you repeat the bit about ice", EARLIER),
+        # ...and without: the classifier's ask_repeat, or an ordinary question.
+        ("can you repeat that please", None),
+        ("can you say that again?", None),
+        ("say the last bit again", None),
+        ("should i go over 20 minutes with the ice?", None),
+        # Which answer by its place.
+        ("ok and the second one again? the how soon one", SECOND),
+        ("what was your third answer", THIRD),
+        ("sorry, i missed the first answer. the needles one?", FIRST),
+        ("is the second one better?", None),
     ],
 )
 def test_recall_kind(text: str, kind: Optional[str]) -> None:

@@ -1,6 +1,6 @@
 """Who a question is about, and their age (backcare/subject.py)."""
 
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import pytest
 
@@ -61,3 +61,49 @@ def test_an_age_said_in_passing_stays_with_the_person_it_was_said_of() -> None:
     texts = ["my mum's 81 and lives on her own", "she rang to say her back hurts", "can she use a heat pad?"]
     assert of_conversation(texts) == ("your mum", 81.0)
     assert of_conversation([*texts, "what about me? I'm 40 and mine hurts too"]) == (None, 40.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An age with a number of two digits after "'s" ("my son's 24"), pet names, an age alone.
+        ("my son's 24 and works in a warehouse", Subject("your son", 24)),
+        ("my hubby's back has gone again", Subject("your hubby")),
+        ("my other half keeps getting backache", Subject("your other half")),
+        ("my 13 yr old has hurt his back", Subject("your 13-year-old", 13)),
+        # "Our", "the wife", "a friend", "in law" without hyphens, an accent.
+        ("our daughter is 15 and hurt her back at netball", Subject("your daughter", 15)),
+        ("the wife's back is playing up again", Subject("your wife")),
+        ("my mother in law is 80 and has backache", Subject("your mother-in-law", 80)),
+        ("asking for a friend, he is 60 and his back hurts", Subject("your friend", 60)),
+        ("my fiancé hurt his back", Subject("your fiance")),
+        ("I hurt my back lifting our daughter", None),
+        # Only mentioned: not yet who the advice is for.
+        ("my 13 yr old plays rugby", None),
+        ("my girlfriend sits at a desk all day", None),
+    ],
+)
+def test_more_ways_of_naming_the_person_with_the_back(text: str, expected: Optional[Subject]) -> None:
+    assert named_subject(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # Someone mentioned first is who "he" or "she" with the pain is next.
+        (["my 13 yr old plays rugby", "he came home saying his back hurts, first time ever"],
+         ("your 13-year-old", 13.0)),
+        (["my girlfriend sits at a desk all day", "should she get a standing desk?"], ("your girlfriend", None)),
+        (["my flatmate moved house", "they want to know if a hot bath would help"], ("your flatmate", None)),
+        # "She" that is not about the pain, and "they" that is people in general, change nothing.
+        (["my wife says I should use ice", "is she right?"], (None, None)),
+        (["my mate hurt his back", "what about me, they say rest is bad"], (None, None)),
+        # The person's own back again: "without my back going" after "my son is 2".
+        (["my son is 2 and wants carrying everywhere", "how do i pick him up without my back going?"], (None, None)),
+        (["my dad hurt his back", "can he use heat on his back? my back is fine"], ("your dad", None)),
+    ],
+)
+def test_who_the_conversation_is_about_over_several_turns(
+    texts: List[str], expected: Tuple[Optional[str], Optional[float]]
+) -> None:
+    assert of_conversation(texts) == expected

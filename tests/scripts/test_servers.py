@@ -80,9 +80,9 @@ def test_only_the_rasa_server_gets_the_small_body_limit(
     assert rasa_env["SANIC_REQUEST_MAX_SIZE"] == "65536"
     assert actions[1:] == ["run", "actions", "--actions", "actions", "--port", "5991"]
     assert (actions_log, rasa_log) == (tmp_path / "actions-5991.log", tmp_path / "rasa-5992.log")
-    assert rasa[1:] == [str(servers.RASA_RUN), "run", "--model", str(servers.MODEL), "--endpoints", str(servers.ENDPOINTS),
-                        "--credentials", str(tmp_path / "credentials.yml"), "--interface", "127.0.0.1",
-                        "--port", "5992"]
+    assert rasa[1:] == [str(servers.RASA_RUN), "run", "--model", str(servers.MODEL),
+                        "--endpoints", str(servers.ENDPOINTS), "--credentials", str(tmp_path / "credentials.yml"),
+                        "--interface", "127.0.0.1", "--port", "5992"]
 
 
 @pytest.mark.parametrize(
