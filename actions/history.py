@@ -169,7 +169,13 @@ def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> L
 
 
 # A condition that changes which advice holds, said of the person the advice is for.
-_PREGNANT = re.compile(r"\b(?<!not )(?<!n't )(pregnant|pregnancy|expecting a baby|weeks gone)\b")
+# "Expecting" alone is pregnancy only after someone is ("she's expecting twins"), and not when
+# something is expected ("I'm expecting it to ease").
+_PREGNANT = re.compile(
+    r"\b(?<!not )(?<!n't )(pregnant|pregnancy|expecting a baby|weeks gone"
+    r"|(?:i'?m|i am|she'?s|she is|we'?re|we are|is|are) expecting\b"
+    r"(?! (?:it|to|that|this|the|a lot|more|much|worse|better)))"
+)
 
 
 def pregnant(tracker: Tracker) -> bool:
