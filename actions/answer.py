@@ -23,7 +23,6 @@ NEW_QUESTION_ABOVE = 0.75
 # A recall whose named subject fits an entry never said this much better than every answer
 # said asks that question, not for an earlier answer.
 RECALL_MARGIN = 0.15
-MEDICINE_ENTRY = "doctor.medicine_questions"
 # Last words of equipment names that name no kind of equipment alone ("roll on it", "a device").
 NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
 # The reply to a message that only says who the questions are about.
@@ -229,7 +228,7 @@ class ActionAnswerMedicine(GuidanceAction):
         """Give the best medicine entry, or the general one."""
         ranked = self.ranked(tracker)
         entry: Optional[Entry] = ranked[0][1] if ranked and ranked[0][0] >= CLARIFY_BELOW else None
-        entry = entry or self.store.get(MEDICINE_ENTRY)
+        entry = entry or self.store.get(names.MEDICINE_ENTRY)
         if entry is None:
-            raise LookupError(f"guidance has no {MEDICINE_ENTRY!r} entry")
+            raise LookupError(f"guidance has no {names.MEDICINE_ENTRY!r} entry")
         return self.answer(dispatcher, tracker, entry)

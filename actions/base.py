@@ -11,7 +11,7 @@ from actions import names
 from actions.history import advice_for, aged_signs
 from backcare import settings, subject
 from backcare.guidance_loader import get_store
-from backcare.guidance_schema import Entry
+from backcare.guidance_schema import Entry, Topic
 from backcare.ongoing_pain import about_ongoing_pain
 from backcare.onset import describe, hours_since
 from backcare.red_flag_data import RedFlagData, Tier, get_red_flags
@@ -22,6 +22,13 @@ MAX_FOLLOW_UP_BUTTONS = 2
 # Advice for the person doing the lifting: "how do I pick my son up?" after "my son is 2" is about
 # the back of the person typing, not "for your son".
 CARRYING_ENTRIES = frozenset({"lifting.children"})
+# Medicine advice is written for adults (NICE NG59 covers over-16s); a child's medicine is the
+# pharmacist's or GP's call, whatever the entry says.
+ADULT_AGE = 16
+CHILD_MEDICINE = (
+    "As this is for a child, please ask a pharmacist or GP before giving any medicine: what is "
+    "suitable, and how much, depends on their age."
+)
 
 
 def entry_button(entry: Entry) -> Dict[str, Any]:
@@ -140,11 +147,13 @@ class StoreAction(Action, ABC):
         A question about someone else ("can my dad use heat?") is answered for them, and so are
         the next ones until the person asks for themselves again; an age-bound warning sign ("he's
         never had back pain before") escalates when the age said for them, in any turn, is in range.
+        Medicine advice for a child (an age under 16 said for them) adds that a pharmacist or GP
+        decides what they may take.
         """
         escalated = self.escalate_for_age(dispatcher, tracker)
         if escalated is not None:
             return escalated
-        who, _ = advice_for(tracker)
+        who, age = advice_for(tracker)
         if entry.id in CARRYING_ENTRIES and subject.carried(who):
             who = None
         onset = onset or tracker.get_slot(names.ONSET)
@@ -164,6 +173,9 @@ class StoreAction(Action, ABC):
             # Check-ins follow the person's own back, never the one they ask for ("my dad").
             buttons.insert(1, pain_checkin_button())
         advice = entry.render(hours)
+        medicine = entry.topic is Topic.MEDICINE or entry.id == names.MEDICINE_ENTRY
+        if medicine and who is not None and age is not None and age < ADULT_AGE:
+            advice = f"{advice} {CHILD_MEDICINE}"
         dispatcher.utter_message(text=f"For {who}: {advice}" if who else advice, buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
         events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]

@@ -39,6 +39,8 @@ UTTER_DISCLAIMER = "utter_disclaimer"
 # Check-ins and the person's data (actions/checkins.py, actions/my_data.py).
 ACCEPT_CHECKIN = "accept_checkin"
 NO_HEAT_ENTRY = "heat_ice.no_heat_first_48h"
+# The general medicine answer: kinds of medicine, never names with doses, a pharmacist or GP decides.
+MEDICINE_ENTRY = "doctor.medicine_questions"
 AFTER_48H_ENTRY = "heat_ice.after_48h"
 CHECKIN_OFFER = "Shall I message you when 48 hours have passed?"
 

@@ -463,7 +463,7 @@ async def test_lifting_a_child_is_advice_for_the_person_typing(
         replies.append(dispatcher.messages[0])
     assert [r["entry_id"] for r in replies] == ["lifting.children", "lifting.children"]
     assert not any(r["text"].startswith("For your son") for r in replies)
-    assert all(r["text"].startswith("Get down close to your child") for r in replies)
+    assert all(r["text"].startswith("This is the general safe-lifting advice, applied to") for r in replies)
 
 
 async def test_a_grown_up_son_who_lifts_at_work_gets_the_lifting_advice_for_him(
@@ -560,3 +560,15 @@ async def test_a_clear_question_about_the_same_thing_is_not_the_last_answer_agai
     dispatcher = CollectingDispatcher()
     await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
     assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"
+
+
+@pytest.mark.parametrize(("age", "for_a_child"), [(12, True), (40, False)])
+async def test_medicine_advice_for_a_child_sends_them_to_a_pharmacist_or_gp(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], age: int, for_a_child: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("what can he take for it?", "ask_medicine", index=index,
+                           history=[f"my son is {age} and his back hurts after football"])
+    await ActionAnswerMedicine(store).run(dispatcher, tracker, domain)
+    assert said(dispatcher).startswith("for your son: ")
+    assert ("as this is for a child, please ask a pharmacist or gp" in said(dispatcher)) is for_a_child
