@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.answer import ActionAnswerGuidance
 from actions.base import pain_checkin_button
 from actions.checkins import CheckinAction
 from actions.pain_question import OUT_OF_RANGE, REASK
@@ -38,11 +39,13 @@ class ActionRecordPainScore(CheckinAction):
     """Answers a score reply: keeps it in ``pain_scores``, schedules the next check-in, says the trend.
 
     Only while a score is wanted (``pain_question`` set by the check-in); clears it, sets
-    ``pain_checkins``. A number off the scale is asked for again. Worse by 2 points or more, or
-    no better after about 4 weeks, the reply is the red-flag ``soon`` tier's advice to book a
-    doctor or physiotherapist; better, it says so and encourages staying active. A warning sign
-    in the same message never reaches this action: the red-flag detector has the last word on
-    the intent, and the question stays open for the next message.
+    ``pain_checkins``. Unasked, a score gets the offer of check-ins, and a message that holds no
+    score ("my mum is 72") is answered as a question. A number off the scale is asked for
+    again. Worse by 2 points or more, or no better after about 4 weeks, the reply is the
+    red-flag ``soon`` tier's advice to book a doctor or physiotherapist; better, it says so and
+    encourages staying active. A warning sign in the same message never reaches this action:
+    the red-flag detector has the last word on the intent, and the question stays open for the
+    next message.
 
     Args:
         checkins: The check-in store (default: the shared one).
@@ -70,6 +73,9 @@ class ActionRecordPainScore(CheckinAction):
         """Keep the score and answer it, or ask again."""
         reading = read_score(tracker.latest_message.get("text") or "")
         if tracker.get_slot(names.PAIN_QUESTION) is None:
+            # Misread by the classifier ("my mum is 72"): not a score, so answered as a question.
+            if reading is None or not reading.in_range:
+                return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
             offer = [] if tracker.get_slot(names.PAIN_CHECKINS) else [pain_checkin_button()]
             dispatcher.utter_message(text=NOT_ASKED, buttons=offer)
             return []

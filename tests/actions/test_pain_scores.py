@@ -264,3 +264,13 @@ async def test_the_heat_check_in_is_still_listed_as_before(checkins: CheckinStor
     await ActionMyData(checkins).run(dispatcher, conversation("what do you know about me", "ask_my_data"), domain)
     assert "the 48-hour heat message" in said(dispatcher)
     assert [c.kind for c in checkins.pending("telegram:7")] == [HEAT_48H]
+
+
+async def test_a_message_misread_as_a_score_is_answered_as_a_question(
+    checkins: CheckinStore, red_flags: RedFlagData, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionRecordPainScore(checkins, red_flags).run(
+        dispatcher, conversation("my mum is 72", names.INFORM_PAIN_SCORE), domain
+    )
+    assert NOT_ASKED not in [m.get("text") for m in dispatcher.messages] and dispatcher.messages
