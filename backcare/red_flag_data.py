@@ -142,7 +142,10 @@ class Context(BaseModel):
         [], description="Another person as the subject of a mention: 'my sister', 'he'."
     )
     own_back: List[str] = Field(
-        [], description="The person's own, milder back trouble: 'my own back is only a bit sore'."
+        [], description="The person's own back trouble: 'my own back is only a bit sore', 'now my back hurts'."
+    )
+    their_back: List[str] = Field(
+        [], description="The other person's back: 'his back is killing him'. Their sign then escalates."
     )
     animal: List[str] = Field([], description="A pet as the subject of a mention: 'my dog wet himself'.")
 
