@@ -142,10 +142,13 @@ class Context(BaseModel):
         [], description="Another person as the subject of a mention: 'my sister', 'he'."
     )
     own_back: List[str] = Field(
-        [], description="The person's own back trouble: 'my own back is only a bit sore', 'now my back hurts'."
+        [], description="The person's own, milder back trouble: 'my own back is only a bit sore'."
+    )
+    own_back_plain: List[str] = Field(
+        [], description="Any talk of the person's own back: 'now my back hurts'. Enough unless their_back is told."
     )
     their_back: List[str] = Field(
-        [], description="The other person's back: 'his back is killing him'. Their sign then escalates."
+        [], description="The other person's back: 'his back is killing him'. Only a milder own back calms their sign."
     )
     animal: List[str] = Field([], description="A pet as the subject of a mention: 'my dog wet himself'.")
 

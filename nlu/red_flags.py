@@ -18,7 +18,7 @@ entries are ranked again on the rest of the message, without the clauses that me
 
 from __future__ import annotations
 
-from typing import AbstractSet, Any, Callable, Dict, List, Optional, Sequence, Set, Text, Type
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,7 +35,7 @@ from backcare.red_flag_data import IF_AGE, Tier
 from nlu import clauses
 from nlu.guidance_ranker import LIMIT, get_index
 from nlu.intents import set_intent
-from nlu.semantic import Candidate, SemanticMatcher, get_semantic
+from nlu.semantic import SemanticMatcher, get_semantic
 from nlu.triage import Finding, Triage, get_triage
 from nlu.triage_patterns import Reading
 
@@ -119,8 +119,7 @@ class RedFlagDetector(GraphComponent):
             if len(doc) == 0:
                 continue
             reading = self._triage.read(doc)
-            candidates = self._semantic.candidates(reading)
-            finding = self.find(reading, candidates)
+            finding = self.find(reading)
             if finding is not None:
                 mark(message, finding)
                 # A see-a-doctor-soon sign is escalated and the message's own question answered
@@ -128,7 +127,7 @@ class RedFlagDetector(GraphComponent):
                 if finding.tier is Tier.SOON and message.get(RANKING):
                     self._rank_rest(message, reading, self.clauses_of(reading, finding), or_none=True)
             elif message.get(RANKING):
-                self._rank_rest(message, reading, also=self._semantic.close_clauses(reading, candidates))
+                self._rank_rest(message, reading)
             waiting = [s for s in self._triage.age_bound_signs(reading) if finding is None or s not in finding.signs]
             if waiting:
                 message.set(IF_AGE, waiting, add_to_output=True)
@@ -148,22 +147,18 @@ class RedFlagDetector(GraphComponent):
         sentences = {reading.sentence[t.i] for t in reading.source for h in finding.hits if h.start <= t.idx < h.end}
         return {reading.clause[t.i] for t in reading.source if reading.sentence[t.i] in sentences}
 
-    def rest(
-        self, reading: Reading, marked: Optional[Set[int]] = None, also: AbstractSet[int] = frozenset()
-    ) -> Optional[str]:
+    def rest(self, reading: Reading, marked: Optional[Set[int]] = None) -> Optional[str]:
         """The message without its clauses that mention a sign, or None if none does or too little is left.
 
         A clause mentions a sign when a pattern of a sign matches in it, whether or not the
         mention counted (negated, over, someone else's, a figure of speech). Signs that need a
         duration or an age are left out: their patterns match plain talk of time ("my mattress
-        is 12 years old"), which is often the question itself. ``marked``: these clauses instead;
-        ``also``: these clauses too (the semantic layer's :meth:`SemanticMatcher.close_clauses`).
+        is 12 years old"), which is often the question itself. ``marked``: these clauses instead.
         """
         if marked is None:
             timed = {f"sign|{s.id}" for s in self._triage.data.signs if s.min_weeks is not None or s.age is not None}
             marked = {reading.clause[start] for key, found in reading.spans.items()
                       if key.startswith("sign|") and key not in timed for _, start, _ in found}
-        marked = set(marked) | set(also)
         if not marked:
             return None
         kept = [clauses.text(reading.source, c) for n, c in enumerate(reading.clauses) if n not in marked]
@@ -171,11 +166,10 @@ class RedFlagDetector(GraphComponent):
         return text if sum(any(ch.isalpha() for ch in w) for w in text.split()) >= MIN_REST_WORDS else None
 
     def _rank_rest(
-        self, message: Message, reading: Reading, marked: Optional[Set[int]] = None, or_none: bool = False,
-        also: AbstractSet[int] = frozenset(),
+        self, message: Message, reading: Reading, marked: Optional[Set[int]] = None, or_none: bool = False
     ) -> None:
         """Rank the guidance entries again on :meth:`rest`; with ``or_none``, rank nothing if it is empty."""
-        text = self.rest(reading, marked, also)
+        text = self.rest(reading, marked)
         if text is not None:
             ranking: Sequence[Scored] = self._index().rank(text, LIMIT)
             message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
@@ -187,13 +181,9 @@ class RedFlagDetector(GraphComponent):
         """Both layers' signs in ``doc`` and their most urgent tier, or None if neither finds one."""
         return self.find(self._triage.read(doc)) if len(doc) else None
 
-    def find(self, reading: Reading, candidates: Optional[Sequence[Candidate]] = None) -> Optional[Finding]:
-        """Both layers' signs in a message read by the rule matcher, as :meth:`detect`.
-
-        ``candidates``: the semantic layer's :meth:`SemanticMatcher.candidates` for it, if already
-        worked out (the message's clauses are then encoded only once).
-        """
+    def find(self, reading: Reading) -> Optional[Finding]:
+        """Both layers' signs in a message read by the rule matcher, as :meth:`detect`."""
         hits = self._triage.rule_hits(reading)
         found = {h.sign for h in hits}
-        hits += [h for h in self._semantic.hits(reading, hits, candidates) if h.sign not in found]
+        hits += [h for h in self._semantic.hits(reading, hits) if h.sign not in found]
         return Finding.of(hits)

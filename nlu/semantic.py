@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from backcare.encoder import SentenceEncoder, get_encoder
-from backcare.red_flag_data import RedFlagData, Sign, Tier
+from backcare.red_flag_data import RedFlagData, Sign
 from nlu import clauses
 from nlu.clauses import Clause
 from nlu.triage import Hit, Triage, get_triage
@@ -43,10 +43,6 @@ NO_MATCH = -1.0
 # Exemplars are encoded in batches of similar length: one batch of all of them pads every text to
 # the longest and takes twice as long at start-up.
 EXEMPLAR_BATCH = 32
-# How far above its tier's threshold a calm clause must come to an emergency or urgent sign to be
-# left out of the re-ranking (:meth:`SemanticMatcher.close_clauses`): the thresholds alone are
-# low enough that ordinary questions reach them.
-CLOSE_ABOVE = 0.1
 
 
 @dataclass(frozen=True)
@@ -150,23 +146,7 @@ class SemanticMatcher:
         clause = candidate.clause
         return self._triage.stands(reading, candidate.sign, (clause.start, clause.start, clause.end))
 
-    def close_clauses(self, reading: Reading, candidates: Sequence[Candidate]) -> Set[int]:
-        """The clauses (by number) that come close to an emergency or urgent sign, fired or not.
-
-        "My leg went numb on the toilet, it was fine after a minute" stays calm, but that clause
-        is about the sign, not the question: it is left out when a calm message is ranked again.
-        Close means the tier's threshold plus :data:`CLOSE_ABOVE`, whatever the near-misses say.
-        """
-        number = {clause: n for n, clause in enumerate(reading.clauses)}
-        out: Set[int] = set()
-        for c in candidates:
-            if c.clause in number and c.sign.tier.rank >= Tier.URGENT.rank:
-                if c.score >= self.data.semantic.thresholds[c.sign.tier].threshold + CLOSE_ABOVE:
-                    out.add(number[c.clause])
-        return out
-
-    def hits(self, reading: Reading, rule_hits: Sequence[Hit] = (),
-             candidates: Optional[Sequence[Candidate]] = None) -> List[Hit]:
+    def hits(self, reading: Reading, rule_hits: Sequence[Hit] = ()) -> List[Hit]:
         """The signs the message means: at most one per clause, the most urgent that fires and stands.
 
         A clause in which the rule layer already found a sign only gets a semantic hit of a more
@@ -176,13 +156,12 @@ class SemanticMatcher:
         Args:
             reading: The message as the rule matcher read it.
             rule_hits: What the rule layer found in it.
-            candidates: :meth:`candidates` of the message, if already worked out.
 
         Returns:
             One hit per sign, on its closest clause, in no particular order.
         """
         best_in_clause: Dict[Clause, Candidate] = {}
-        for c in self.candidates(reading) if candidates is None else candidates:
+        for c in self.candidates(reading):
             current = best_in_clause.get(c.clause)
             # When in doubt about an emergency sign, escalate: the most urgent sign that fires wins.
             better = current is None or (c.sign.tier.rank, c.score) > (current.sign.tier.rank, current.score)

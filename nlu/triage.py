@@ -163,12 +163,12 @@ class Triage:
         mattress?" and "my mum fell off a ladder; helping her has hurt my back" ask about the
         writer's back: the other person's sign is background. The mention's clause must have
         another person as its subject (``someone_else``) with no "I", "me" or "my" after it up to
-        the mention's end, and the writer must speak of their own back (``own_back``) in another
-        clause, or later in the same one ("my son pooed himself and changing him hurts my back").
-        Without that, "my husband can't pee" escalates: someone may be asking for the person
-        beside them; so does a sign told with the other person's own back pain ("his back is in
-        agony", ``their_back``), whatever the writer says of theirs. A pet's sign ("my dog wet
-        himself"), with the pet as the clause's subject, never counts.
+        the mention's end, and the writer must speak of their own back in another clause, or
+        later in the same one ("my son pooed himself and changing him hurts my back"): as milder
+        (``own_back``), or in any words (``own_back_plain``) when the other person's own back
+        pain is not told too ("his back is in agony", ``their_back``). Without that, "my husband
+        can't pee" escalates: someone may be asking for the person beside them. A pet's sign ("my
+        dog wet himself"), with the pet as the clause's subject, never counts.
         """
         at, _, m_end = span
         clause = toks.clause[at]
@@ -184,10 +184,11 @@ class Triage:
                     if start == clauses.words(toks.source, toks.clauses[clause]).start:
                         return True
                     continue
-                if toks.spans.get("context|theirs"):
-                    return False
+                own = list(toks.spans.get("context|own", []))
+                if not toks.spans.get("context|theirs"):
+                    own += toks.spans.get("context|own_plain", [])
                 return any((toks.clause[s] != clause and not self._about_other(toks, s)) or s >= m_end
-                           for _, s, _ in toks.spans.get("context|own", []))
+                           for _, s, _ in own)
         return False
 
     def _about_other(self, toks: Reading, at: int) -> bool:

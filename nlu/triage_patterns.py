@@ -124,6 +124,7 @@ class Patterns:
         self._add("context|resolved", data.context.resolved, "context.resolved")
         self._add("context|other", data.context.someone_else, "context.someone_else")
         self._add("context|own", data.context.own_back, "context.own_back")
+        self._add("context|own_plain", data.context.own_back_plain, "context.own_back_plain")
         self._add("context|theirs", data.context.their_back, "context.their_back")
         self._add("context|animal", data.context.animal, "context.animal")
 
