@@ -144,6 +144,12 @@ class Context(BaseModel):
     own_back: List[str] = Field(
         [], description="The person's own, milder back trouble: 'my own back is only a bit sore'."
     )
+    own_back_plain: List[str] = Field(
+        [], description="Any talk of the person's own back: 'now my back hurts'. Enough unless their_back is told."
+    )
+    their_back: List[str] = Field(
+        [], description="The other person's back: 'his back is killing him'. Only a milder own back calms their sign."
+    )
     animal: List[str] = Field([], description="A pet as the subject of a mention: 'my dog wet himself'.")
 
     class Config:

@@ -25,11 +25,13 @@ CLAUSE_BREAKS = frozenset({
     "cuz", "coz", "also", "btw", "plus", "anyway", "anyways", "ps", "—", "–", "--", ":", "...",
 })
 # "," or "and" starts a new clause only before a new subject or another joining word: "no fever,
-# I can't pee" and "my back hurts, and my legs are numb", but not "numb bum and genitals".
+# I can't pee" and "my back hurts, and my legs are numb", but not "numb bum and genitals". A
+# denial or a "just" after a comma opens one too ("my bowels are fine, no numbness, just stiff"),
+# so each is read, and negated, on its own.
 JOINERS = frozenset({",", "and", "then", "&"})
 SUBJECT_STARTS = frozenset({"i", "my", "it", "he", "she", "they", "we", "you", "there", "now", "this",
                             "that", "still", "then", "today", "recently", "lately", "the", "me",
-                            "im", "since"})
+                            "im", "since", "no", "just"})
 # Written out: "by the way" works like "btw".
 BY_THE_WAY = ("by", "the", "way")
 

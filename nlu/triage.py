@@ -160,12 +160,15 @@ class Triage:
         """Whether the mention is another person's, told beside the person's own milder back trouble.
 
         "My sister has had bladder leaks since her kids. I've only got a mild backache, which
-        mattress?" asks about the writer's back: the sister's sign is background. The mention's
-        clause must have another person as its subject (``someone_else``) with no "I", "me" or
-        "my" after it up to the mention's end, and another clause must speak of the writer's own
-        back as milder (``own_back``). Without that contrast, "my husband can't pee" escalates:
-        someone may be asking for the person beside them. A pet's sign ("my dog wet himself"), with
-        the pet as the clause's subject, never counts.
+        mattress?" and "my mum fell off a ladder; helping her has hurt my back" ask about the
+        writer's back: the other person's sign is background. The mention's clause must have
+        another person as its subject (``someone_else``) with no "I", "me" or "my" after it up to
+        the mention's end, and the writer must speak of their own back in another clause, or
+        later in the same one ("my son pooed himself and changing him hurts my back"): as milder
+        (``own_back``), or in any words (``own_back_plain``) when the other person's own back
+        pain is not told too ("his back is in agony", ``their_back``). Without that, "my husband
+        can't pee" escalates: someone may be asking for the person beside them. A pet's sign ("my
+        dog wet himself"), with the pet as the clause's subject, never counts.
         """
         at, _, m_end = span
         clause = toks.clause[at]
@@ -181,8 +184,11 @@ class Triage:
                     if start == clauses.words(toks.source, toks.clauses[clause]).start:
                         return True
                     continue
-                return any(toks.clause[s] != clause and not self._about_other(toks, s)
-                           for _, s, _ in toks.spans.get("context|own", []))
+                own = list(toks.spans.get("context|own", []))
+                if not toks.spans.get("context|theirs"):
+                    own += toks.spans.get("context|own_plain", [])
+                return any((toks.clause[s] != clause and not self._about_other(toks, s)) or s >= m_end
+                           for _, s, _ in own)
         return False
 
     def _about_other(self, toks: Reading, at: int) -> bool:

@@ -124,6 +124,8 @@ class Patterns:
         self._add("context|resolved", data.context.resolved, "context.resolved")
         self._add("context|other", data.context.someone_else, "context.someone_else")
         self._add("context|own", data.context.own_back, "context.own_back")
+        self._add("context|own_plain", data.context.own_back_plain, "context.own_back_plain")
+        self._add("context|theirs", data.context.their_back, "context.their_back")
         self._add("context|animal", data.context.animal, "context.animal")
 
     # ---------------------------------------------------------------- compiling the patterns
@@ -210,6 +212,11 @@ class Patterns:
         if lemma is not None:
             return lemma
         known = lower in self._english or lower in self._fuzzy_targets
+        if not known and lower.endswith("in") and len(lower) >= MIN_TYPO_LENGTH:
+            # A dropped g ("dribblin", "peein", "tinglin") is the -ing word.
+            spelt = lower + "g"
+            if spelt in self._english or spelt in self._lemma_table:
+                return self._lemma_table.get(spelt, spelt)
         if known or not lower.isalpha() or len(lower) < MIN_TYPO_LENGTH:
             return lower
         limit = 1 if len(lower) < LONG_WORD else 2

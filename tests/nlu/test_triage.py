@@ -214,3 +214,67 @@ def test_plain_word_descriptions(triage: Triage, nlp: Language, text: str, sign:
 def test_misspellings_and_pets(triage: Triage, nlp: Language, text: str, tier: Optional[Tier]) -> None:
     finding = detect(triage, nlp, text)
     assert (finding.tier if finding else None) is tier
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # Wet or damp clothes, and not knowing one had gone.
+        ("my undies were damp again and my back is sore", "urinary_incontinence"),
+        ("I didn't realise I'd gone until I stood up", "urinary_incontinence"),
+        # The bladder or bowel acting by itself.
+        ("my wee trickles out by itself now", "urinary_incontinence"),
+        ("my bowels open on their own", "bowel_incontinence"),
+        ("I sharted and didn't notice", "bowel_incontinence"),
+        # A dropped g is the -ing word.
+        ("keep leakin wee since my back went", "urinary_incontinence"),
+        # "Gone to sleep" told as a likeness, between the legs.
+        ("between my thighs it feels like it's fallen asleep", "saddle_numbness"),
+        # Both legs, said without "both legs".
+        ("neither of my legs works properly since this morning", "bilateral_leg_symptoms"),
+        ("my legs have been odd today, they're both numb", "bilateral_leg_symptoms"),
+        ("I feel rotten all over with this back", "very_unwell"),
+        ("weak and shivery, and my back aches", "very_unwell"),
+    ],
+)
+def test_plain_word_families(triage: Triage, nlp: Language, text: str, sign: str) -> None:
+    finding = detect(triage, nlp, text)
+    assert finding is not None and sign in finding.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The same words, harmless.
+        "my jeans got soaked in the rain and my back is stiff",
+        "I didn't know I was going to be this stiff",
+        "shit, I didn't realise heat could make it worse",
+        "I put a pillow between my legs when I go to sleep",
+        "neither of my legs feels weak",
+        "I'm sick and tired of this back",
+        # Denials read clause by clause.
+        "my bowels are fine, no numbness, just stiff",
+    ],
+)
+def test_plain_word_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
+    assert detect(triage, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # Someone else's sign beside any talk of the writer's own back, before or after it.
+        ("my mum fell off a ladder last week and now my back hurts from helping her", None),
+        ("my son pooed himself and bending to change him is hurting my back", None),
+        ("my workmate's legs gave way on site; my own back is just stiff", None),
+        ("my dad has cancer and lifting him hurts my back", None),
+        # Told with the other person's own back pain, it escalates, unless the writer's is milder.
+        ("my wife can't pee and her back is killing her, and my back hurts from lifting her", Tier.EMERGENCY),
+        ("my friend's husband has osteoporosis and hurt his back; I just have a normal twinge", None),
+    ],
+)
+def test_someone_elses_sign_beside_the_writers_back(
+    triage: Triage, nlp: Language, text: str, tier: Optional[Tier]
+) -> None:
+    finding = detect(triage, nlp, text)
+    assert (finding.tier if finding else None) is tier
