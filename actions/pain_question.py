@@ -4,13 +4,13 @@ Apart from the other pain check-in actions so that the answering actions can use
 importing them (they import the answering actions).
 """
 
-import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from backcare.english import is_question
 
 REASK = (
     f"Sorry, I didn't catch a score there. {names.PAIN_CHECKIN_QUESTION} {names.PAIN_SCALE} "
@@ -19,7 +19,6 @@ REASK = (
 OUT_OF_RANGE = f"The scale only goes from 0 to 10. {names.PAIN_CHECKIN_QUESTION} {names.PAIN_SCALE}"
 # A reply this short that asks nothing is an attempt at the score ("not great"), not a new question.
 SHORT_REPLY_WORDS = 6
-QUESTION = re.compile(r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b", re.I)
 
 
 def last_bot_text(events: List[Dict[str, Any]]) -> Optional[str]:
@@ -52,7 +51,7 @@ def reask_if_replying(dispatcher: CollectingDispatcher, tracker: Tracker) -> boo
     text = tracker.latest_message.get("text") or ""
     if not replying_to_score_question(tracker) or text.startswith("/"):
         return False
-    if QUESTION.search(text) or len(text.split()) > SHORT_REPLY_WORDS:
+    if is_question(text) or len(text.split()) > SHORT_REPLY_WORDS:
         return False
     dispatcher.utter_message(text=REASK)
     return True

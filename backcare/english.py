@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import runpy
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,14 @@ CHAT_WORDS = frozenset(
     "ok okay hi hey hello thanks thx ty pls plz yeah yep nope nah lol omg idk tbh btw u ur im ive "
     "dont cant wont didnt doesnt isnt wasnt havent hasnt couldnt shouldnt wouldnt gonna wanna".split()
 )
+
+# A question mark anywhere, or a question word or auxiliary first: "how long does it last".
+_QUESTION = re.compile(r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b", re.I)
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks something, by its punctuation or its first word."""
+    return _QUESTION.search(text) is not None
 
 
 @lru_cache(maxsize=None)

@@ -27,6 +27,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
+from backcare.english import is_question
 from backcare.ranking import RANKING, GuidanceIndex, Scored
 from backcare.red_flag_data import IF_AGE, Tier
 from nlu import clauses
@@ -111,9 +112,12 @@ class RedFlagDetector(UntrainedComponent):
             if finding is not None:
                 mark(message, finding)
                 # A see-a-doctor-soon sign is escalated and the message's own question answered
-                # (actions/safety.py): that question is in the clauses that do not carry the sign.
+                # (actions/safety.py): that question is in the clauses that do not carry the sign,
+                # or, when the sign is in the question itself ("how long does sciatica hang
+                # around for?"), it is the whole message, ranked as it was.
                 if finding.tier is Tier.SOON and message.get(RANKING):
-                    self._rank_rest(message, reading, self.clauses_of(reading, finding), or_none=True)
+                    marked = self.clauses_of(reading, finding)
+                    self._rank_rest(message, reading, marked, or_none=not is_question(text))
             elif message.get(RANKING):
                 self._rank_rest(message, reading)
             waiting = [s for s in self._triage.age_bound_signs(reading) if finding is None or s not in finding.signs]
