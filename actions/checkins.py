@@ -75,10 +75,18 @@ class CheckinAction(Action, ABC):
     """Base for actions on the person's check-ins, with the store handed in or the shared one.
 
     The rasa-sdk server builds actions with no arguments; tests pass a store on a temporary database.
+
+    Args:
+        checkins: The check-in store (default: the shared one).
+        answer: What answers a message misread as being about check-ins (default: the
+            answering action on the shared guidance store).
     """
 
-    def __init__(self, checkins: Optional[CheckinStore] = None) -> None:
+    def __init__(
+        self, checkins: Optional[CheckinStore] = None, answer: Optional[ActionAnswerGuidance] = None
+    ) -> None:
         self._checkins = checkins
+        self._answer = answer or ActionAnswerGuidance()
 
     @property
     def checkins(self) -> CheckinStore:
@@ -115,9 +123,9 @@ class ActionScheduleCheckin(CheckinAction):
         pain_offered = offered_just_before(tracker, f"/{names.ACCEPT_PAIN_CHECKIN}")
         if not tapped and pain_offered:
             # "Yes, check in with me" after the pain check-in offer, read as the heat one.
-            return await ActionSchedulePainCheckin(self._checkins).run(dispatcher, tracker, domain)
+            return await ActionSchedulePainCheckin(self._checkins, self._answer).run(dispatcher, tracker, domain)
         if not tapped and tracker.get_slot(names.LAST_ENTRY) != names.NO_HEAT_ENTRY:
-            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
+            return await self._answer.run(dispatcher, tracker, domain)
         hours = hours_since(tracker.get_slot(names.ONSET))
         if hours is None:
             dispatcher.utter_message(text=NO_ONSET)
@@ -152,7 +160,7 @@ class ActionSchedulePainCheckin(CheckinAction):
         text = tracker.latest_message.get("text") or ""
         offered = offered_just_before(tracker, f"/{names.ACCEPT_PAIN_CHECKIN}")
         if not (text.startswith("/") or offered or CHECK_IN_WORDS.search(text)):
-            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
+            return await self._answer.run(dispatcher, tracker, domain)
         days = settings.checkin_pain_days()
         self.checkins.schedule_pain_check(tracker.sender_id, days)
         reply = PAIN_SCHEDULED.format(wait=describe(days * 24))
@@ -180,7 +188,7 @@ class ActionStopCheckins(CheckinAction):
         """Cancel the check-ins and say so."""
         text = tracker.latest_message.get("text") or ""
         if text != f"/{names.STOP_CHECKINS}" and not STOP_WORDS.search(text):
-            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
+            return await self._answer.run(dispatcher, tracker, domain)
         cancelled = self.checkins.cancel(tracker.sender_id)
         dispatcher.utter_message(text=STOPPED if cancelled else NOTHING_TO_STOP)
         slots = (names.PAIN_CHECKINS, names.PAIN_QUESTION)

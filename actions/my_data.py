@@ -9,7 +9,6 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.answer import ActionAnswerGuidance
 from actions.checkins import CheckinAction
 from backcare.checkins import PAIN
 from backcare.onset import UNKNOWN, describe
@@ -43,7 +42,7 @@ class ActionMyData(CheckinAction):
     ) -> List[EventType]:
         """List what is kept, one line each."""
         if not ABOUT_ME.search(tracker.latest_message.get("text") or ""):
-            return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
+            return await self._answer.run(dispatcher, tracker, domain)
         lines = []
         onset = tracker.get_slot(names.ONSET)
         if onset and onset != UNKNOWN:

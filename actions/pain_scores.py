@@ -50,10 +50,16 @@ class ActionRecordPainScore(CheckinAction):
     Args:
         checkins: The check-in store (default: the shared one).
         red_flags: The red-flag data whose ``soon`` wording the referral uses (default: the shared one).
+        answer: What answers a message that holds no score (default: the shared answering action).
     """
 
-    def __init__(self, checkins: Optional[CheckinStore] = None, red_flags: Optional[RedFlagData] = None) -> None:
-        super().__init__(checkins)
+    def __init__(
+        self,
+        checkins: Optional[CheckinStore] = None,
+        red_flags: Optional[RedFlagData] = None,
+        answer: Optional[ActionAnswerGuidance] = None,
+    ) -> None:
+        super().__init__(checkins, answer)
         self._red_flags = red_flags
 
     def name(self) -> str:
@@ -75,7 +81,7 @@ class ActionRecordPainScore(CheckinAction):
         if tracker.get_slot(names.PAIN_QUESTION) is None:
             # Misread by the classifier ("my mum is 72"): not a score, so answered as a question.
             if reading is None or not reading.in_range:
-                return await ActionAnswerGuidance().run(dispatcher, tracker, domain)
+                return await self._answer.run(dispatcher, tracker, domain)
             offer = [] if tracker.get_slot(names.PAIN_CHECKINS) else [pain_checkin_button()]
             dispatcher.utter_message(text=NOT_ASKED, buttons=offer)
             return []

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.answer import ActionAnswerGuidance
 from actions.checkins import (
     ALREADY_PAST,
     FORGOTTEN,
@@ -100,12 +101,13 @@ async def test_a_misread_remind_me_does_not_cancel_anything(checkins: CheckinSto
 
 
 async def test_what_do_you_know_about_heat_is_not_about_the_person(
-    checkins: CheckinStore, domain: Dict[str, Any]
+    checkins: CheckinStore, store: GuidanceStore, domain: Dict[str, Any]
 ) -> None:
     dispatcher = CollectingDispatcher()
     slots = {"onset": "this morning"}
-    await ActionMyData(checkins).run(dispatcher, tracker("telegram:5", slots, "what do you know about heat"), domain)
-    assert "keep about you" not in said(dispatcher)
+    question = tracker("telegram:5", slots, "what do you know about heat")
+    await ActionMyData(checkins, ActionAnswerGuidance(store)).run(dispatcher, question, domain)
+    assert "keep about you" not in said(dispatcher) and dispatcher.messages
 
 
 async def test_what_do_you_know_lists_onset_equipment_and_check_ins(
@@ -152,9 +154,9 @@ async def test_a_typed_remind_me_question_after_other_advice_is_answered_not_sch
     question = make_tracker("can you remind me how long to use the mat", names.ACCEPT_CHECKIN,
                             slots={"onset": "this morning", "last_entry": "equipment.acupressure_mat_how_long"})
     question.sender_id = "telegram:5"
-    await ActionScheduleCheckin(checkins).run(dispatcher, question, domain)
+    await ActionScheduleCheckin(checkins, ActionAnswerGuidance(store)).run(dispatcher, question, domain)
     assert checkins.pending("telegram:5") == []
-    assert "message you" not in said(dispatcher)
+    assert "message you" not in said(dispatcher) and dispatcher.messages
 
 
 async def test_confirmed_forget_me_cancels_check_ins_and_queues_the_erasure(

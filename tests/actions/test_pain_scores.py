@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
+from actions.answer import ActionAnswerGuidance
 from actions.checkins import ActionScheduleCheckin, ActionSchedulePainCheckin, ActionStopCheckins
 from actions.clarify import ActionClarify
 from actions.followups import ActionAnswerEntry
@@ -131,11 +132,12 @@ async def test_a_typed_yes_after_the_pain_offer_read_as_the_heat_one_schedules_t
 
 
 async def test_a_typed_question_misread_as_yes_is_answered_not_scheduled(
-    checkins: CheckinStore, domain: Dict[str, Any]
+    checkins: CheckinStore, store: GuidanceStore, domain: Dict[str, Any]
 ) -> None:
+    dispatcher = CollectingDispatcher()
     question = conversation("is swimming good for my back", names.ACCEPT_PAIN_CHECKIN)
-    await ActionSchedulePainCheckin(checkins).run(CollectingDispatcher(), question, domain)
-    assert checkins.pending("telegram:7") == []
+    await ActionSchedulePainCheckin(checkins, ActionAnswerGuidance(store)).run(dispatcher, question, domain)
+    assert checkins.pending("telegram:7") == [] and dispatcher.messages
 
 
 async def test_the_first_score_is_kept_and_the_next_check_in_scheduled(
@@ -267,10 +269,10 @@ async def test_the_heat_check_in_is_still_listed_as_before(checkins: CheckinStor
 
 
 async def test_a_message_misread_as_a_score_is_answered_as_a_question(
-    checkins: CheckinStore, red_flags: RedFlagData, domain: Dict[str, Any]
+    checkins: CheckinStore, red_flags: RedFlagData, store: GuidanceStore, domain: Dict[str, Any]
 ) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionRecordPainScore(checkins, red_flags).run(
+    await ActionRecordPainScore(checkins, red_flags, ActionAnswerGuidance(store)).run(
         dispatcher, conversation("my mum is 72", names.INFORM_PAIN_SCORE), domain
     )
     assert NOT_ASKED not in [m.get("text") for m in dispatcher.messages] and dispatcher.messages
