@@ -2,9 +2,10 @@
 
 - ``e2e``: under ``tests/e2e/``, or using a fixture that starts a real server or loads the trained
   model (``SERVER_FIXTURES``, ``MODEL_FIXTURES``), or marked so in its module;
-- ``slow``: on top of ``e2e``, the ones that start whole clusters (``SLOW_FIXTURES``) or restart
-  their own servers (marked in their module);
-- ``unit``: every other test: no trained model, no server (``make unit``).
+- ``slow``: the ones that start whole clusters or restart their own servers (on top of ``e2e``),
+  or that run the whole red-flag table through the sentence encoder (``SLOW_FIXTURES``, or marked
+  so in their module);
+- ``unit``: every other test: no trained model, no server, nothing slow (``make unit``).
 """
 
 from __future__ import annotations
@@ -38,25 +39,29 @@ MODEL = settings.REPO_ROOT / "models" / "backcare.tar.gz"
 # PostgreSQL, Redis. Any test whose fixture closure holds one of them is end to end.
 SERVER_FIXTURES = frozenset({"action_server", "rasa_server", "running_cluster", "bench_stack", "redis_server"})
 MODEL_FIXTURES = frozenset({"trained_agent"})
-SLOW_FIXTURES = frozenset({"running_cluster"})
+# The red-flag table's 700 rows through both layers (``findings``) take half a minute of encoder
+# time: a figure of the detector's quality, checked by `make test`; the rule layer's pass over
+# the same table stays in `make unit`.
+SLOW_FIXTURES = frozenset({"running_cluster", "findings"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
-    """Mark each test ``unit``, ``e2e`` or ``e2e`` + ``slow`` (see the module docstring)."""
+    """Mark each test ``unit``, ``e2e`` and/or ``slow`` (see the module docstring)."""
     conflicts = []
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
-        in_e2e = item.path.is_relative_to(TESTS / "e2e")
-        if in_e2e or fixtures & (SERVER_FIXTURES | MODEL_FIXTURES) or item.get_closest_marker("slow"):
-            if item.get_closest_marker("unit"):
-                conflicts.append(item.nodeid)
+        slow = item.get_closest_marker("slow") is not None
+        e2e = item.path.is_relative_to(TESTS / "e2e") or bool(fixtures & (SERVER_FIXTURES | MODEL_FIXTURES))
+        if (e2e or slow) and item.get_closest_marker("unit"):
+            conflicts.append(item.nodeid)
+        if e2e:
             item.add_marker(pytest.mark.e2e)
-        elif not item.get_closest_marker("e2e"):
+        elif not slow and not item.get_closest_marker("e2e"):
             item.add_marker(pytest.mark.unit)
     if conflicts:
-        raise pytest.UsageError("marked unit but starts a server or loads the model: " + ", ".join(conflicts))
+        raise pytest.UsageError("marked unit but starts a server, loads the model or is slow: " + ", ".join(conflicts))
 
 
 @pytest.fixture(scope="session")
