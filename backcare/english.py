@@ -28,8 +28,15 @@ CHAT_WORDS = frozenset(
     "dont cant wont didnt doesnt isnt wasnt havent hasnt couldnt shouldnt wouldnt gonna wanna".split()
 )
 
-# A question mark anywhere, or a question word or auxiliary first: "how long does it last".
-_QUESTION = re.compile(r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b", re.I)
+# A question mark anywhere, a question word or auxiliary first ("how long does it last"), or a
+# request for advice anywhere, as people type it without the mark ("can u tell me what it is",
+# "anything i can do tonight").
+_QUESTION = re.compile(
+    r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b"
+    r"|\b(can|could|would) (you|u)\b|\btell me\b|\banything (i|to|that)\b|\bany (tips|advice|ideas)\b"
+    r"|\b(what|how) (do|can|should|would) i\b",
+    re.I,
+)
 
 
 def is_question(text: str) -> bool:

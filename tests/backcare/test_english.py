@@ -2,7 +2,7 @@
 
 import pytest
 
-from backcare.english import closest, edit_distance
+from backcare.english import closest, edit_distance, is_question
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,20 @@ def test_closest_takes_the_first_of_equally_near_candidates_or_none() -> None:
     assert closest("mat", ["zzz", "hat", "cat"], 1) == "hat"
     assert closest("mat", {"cat": "feline", "hat": "cap"}, 1) == "cat"  # a mapping's keys
     assert closest("numbness", ["numb"], 2) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("how long does sciatica hang around for", True),
+        ("is a heat pad ok?", True),
+        ("can u tell me what it actually is in plain english", True),
+        ("sciatica flaring again, anything i can do myself tonight", True),
+        ("any tips for sleeping with it", True),
+        ("my sciatica has been going for 8 weeks", False),
+        ("I can't feel anything in my left foot", False),
+        ("pretty sore today", False),
+    ],
+)
+def test_is_question_hears_questions_typed_without_the_mark(text: str, asks: bool) -> None:
+    assert is_question(text) is asks
