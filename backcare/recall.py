@@ -3,7 +3,8 @@
 Recognised by fixed phrases rather than by the intent classifier, because these messages look
 like "say that again" (repeat the last answer) or "tell me more" to a classifier, and which one it
 picks changes from one training run to the next. A bare "what was that?" is not a recall: it
-names nothing to look for, so the classifier's ``ask_repeat`` answers it.
+names nothing to look for: :func:`asks_repeat` hears it, by rule too, since the classifier has read
+"sorry, what did you say?" as out of scope on one training run.
 """
 
 import re
@@ -51,6 +52,21 @@ _FILLER = frozenset(
 
 # Words that say which part without naming a subject: "repeat the last bit", "go over it again".
 _VAGUE = frozenset("bit part thing stuff everything all whole last once more slowly can could would you".split())
+
+
+# The whole message asks to hear the last answer again, with nothing to look for: "sorry, what did
+# you say?", "come again?", "can you repeat that please".
+_REPEAT = re.compile(
+    r"(?:(?:sorry|pardon|huh|eh|oh|um|ok)\W*)*"
+    r"(?:what did you (?:just )?say|what was that|(?:can|could|would) (?:you|u) (?:say|repeat)(?: that| it)?"
+    r"|say (?:that|it)|repeat(?: that| it)?|come again|pardon(?: me)?|say again|one more time)"
+    r"(?:\W+(?:again|please|pls|sorry|one more time))*\W*"
+)
+
+
+def asks_repeat(text: str) -> bool:
+    """Whether the message only asks for the last answer again ("say that again?")."""
+    return _REPEAT.fullmatch(text.lower().strip()) is not None
 
 
 def names_subject(text: str) -> bool:

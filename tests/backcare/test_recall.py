@@ -4,7 +4,7 @@ from typing import Optional
 
 import pytest
 
-from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, recall_kind
+from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, asks_repeat, recall_kind
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,23 @@ from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, recall_kind
 )
 def test_recall_kind(text: str, kind: Optional[str]) -> None:
     assert recall_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "repeat"),
+    [
+        ("sorry, what did you say?", True),
+        ("say that again", True),
+        ("come again?", True),
+        ("pardon?", True),
+        ("can you repeat that please", True),
+        ("what was that again, sorry?", True),
+        # Something to look for, or another question: not a bare repeat.
+        ("what was that about ice again?", False),
+        ("what did you say about heat", False),
+        ("sorry, my back hurts", False),
+        ("can you repeat the stretches daily?", False),
+    ],
+)
+def test_asks_repeat(text: str, repeat: bool) -> None:
+    assert asks_repeat(text) is repeat

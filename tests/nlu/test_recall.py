@@ -15,14 +15,16 @@ def message(text: str, intent: str) -> Message:
     return msg
 
 
-def test_a_recall_overrides_a_repeat_and_a_plain_repeat_is_left_alone() -> None:
+def test_a_recall_overrides_a_repeat_and_a_plain_repeat_is_a_repeat_whatever_was_predicted() -> None:
     detector = RecallDetector.create({}, None, None, None)  # type: ignore[arg-type]
-    recall, repeat = detector.process(
-        [message("what was that about pressure again?", "ask_repeat"), message("what was that?", "ask_repeat")]
+    recall, repeat, other = detector.process(
+        [message("what was that about pressure again?", "ask_repeat"),
+         message("sorry, what did you say?", "out_of_scope"), message("is heat ok?", "ask_guidance")]
     )
     assert recall.get(INTENT)["name"] == "ask_guidance" and recall.get(RECALL) == "earlier"
     assert [r["name"] for r in recall.get(INTENT_RANKING_KEY)] == ["ask_guidance", "ask_repeat"]
     assert repeat.get(INTENT)["name"] == "ask_repeat" and repeat.get(RECALL) is None
+    assert other.get(INTENT)["name"] == "ask_guidance"
 
 
 def test_the_trained_pipeline_routes_recalls_to_guidance(parse: Parse) -> None:
