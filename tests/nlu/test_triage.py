@@ -306,6 +306,12 @@ def test_someone_elses_sign_beside_the_writers_back(
         ("my knees stopped holding me and I had to grab the wall", "legs_giving_way"),
         ("woken every single night by my back and it's agony till morning", "constant_or_night_pain"),
         ("six weeks on and my back is still as sore as the first day", "no_improvement"),
+        ("nothing will come out when I try, back is shot", "urinary_retention"),
+        ("I'm not sure my bladder is emptying, it always feels half full", "urinary_retention"),
+        ("I keep finding skid marks I didn't notice since my back went", "bowel_incontinence"),
+        ("skidded on my motorbike on a bend and went down hard", "major_trauma"),
+        ("a van ploughed into us at the lights", "major_trauma"),
+        ("I'm on methotrexate for my arthritis and my back has started hurting", "immune_risk"),
     ],
 )
 def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sign: str) -> None:
@@ -322,6 +328,9 @@ def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sig
         "my thigh tingles on long drives, which goes when I stand up",
         "the toddler pooped everywhere at bath time and I hurt my back cleaning up",
         "the kids had a temperature last week, my back hurts from carrying them",
+        "I'm waiting for something to come in the post and my back hurts from sitting",
+        "my car skidded on ice but I stopped in time, my back is stiff from the drive",
+        "I get up to pee and the pain starts and stops",
     ],
 )
 def test_everyday_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
