@@ -312,6 +312,8 @@ def test_someone_elses_sign_beside_the_writers_back(
         ("skidded on my motorbike on a bend and went down hard", "major_trauma"),
         ("a van ploughed into us at the lights", "major_trauma"),
         ("I'm on methotrexate for my arthritis and my back has started hurting", "immune_risk"),
+        # "Could" and "can" share a lemma: a figure-of-speech rule must not hide "I can wet myself".
+        ("sometimes I can wet myself without even noticing now", "urinary_incontinence"),
     ],
 )
 def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sign: str) -> None:
@@ -331,6 +333,7 @@ def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sig
         "I'm waiting for something to come in the post and my back hurts from sitting",
         "my car skidded on ice but I stopped in time, my back is stiff from the drive",
         "I get up to pee and the pain starts and stops",
+        "I could have wet myself laughing at the physio",
     ],
 )
 def test_everyday_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
