@@ -31,6 +31,8 @@ RED_FLAGS_FILE = settings.REPO_ROOT / "guidance" / "safety" / "red_flags.yml"
 IF_AGE = "red_flag_if_age"
 SIGN_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CLASS_REF = re.compile(r"@([a-z_]+)")
+# A gap of two digits ("~10"): the pattern language only has *0-*9, so it would be read as a word.
+_LONG_GAP = re.compile(r"(?:^|\s)[*~]\d{2,}(?=\s|$)")
 # The semantic layer needs enough phrasings to cover how people say a sign (clinical, plain,
 # euphemism, slang, UK/US, typos); emergency signs, where a miss costs most, need the most.
 MIN_EXEMPLARS = {"emergency": 20, "urgent": 10, "soon": 10}
@@ -227,6 +229,8 @@ class RedFlagData(BaseModel):
                 for name in _CLASS_REF.findall(pattern):
                     if name not in classes:
                         raise ValueError(f"sign {sign.id}: pattern {pattern!r} uses unknown @{name}")
+                if _LONG_GAP.search(pattern):
+                    raise ValueError(f"sign {sign.id}: pattern {pattern!r} has a gap longer than 9 words")
         # A phrasing in two banks would pull a clause both ways at once.
         try:
             _no_repeats([e for sign in values["signs"] for e in sign.exemplars] + values["near_misses"])

@@ -167,6 +167,9 @@ class Patterns:
         anchor_at: Optional[int] = None
         for item in pattern.split():
             gap = re.fullmatch(r"([*~])(\d)", item)
+            # "~10" would otherwise be read as a word and the pattern would never match.
+            if not gap and re.fullmatch(r"[*~]\d+", item):
+                raise RedFlagDataError(f"{where}: gap {item!r} in {pattern!r} is longer than 9 words")
             if gap:
                 if not elements:
                     raise RedFlagDataError(f"{where}: {pattern!r} may not start with a gap")

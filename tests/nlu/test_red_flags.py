@@ -148,6 +148,20 @@ def test_component_marks_a_sign_only_the_semantic_layer_hears(
     assert text[flag["start"]:flag["end"]] == "we crashed on the motorway at 70mph on friday"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Close to a sign in meaning, harmless in fact: neither layer escalates.
+        "the bike skidded a bit on the wet road but I stayed on, can I keep cycling?",
+        "the pain stops and starts all day, what helps?",
+        "my dad's back is bad from standing at the counter all day, should he get a standing desk?",
+        "the toddler did a huge poo all over me at bath time and I hurt my back, how do I lift him?",
+    ],
+)
+def test_near_misses_in_meaning_stay_calm(detector: RedFlagDetector, spacy_model: SpacyModel, text: str) -> None:
+    assert detector.detect(spacy_model.model(text.lower())) is None
+
+
 def test_component_leaves_other_messages_alone(spacy_model: SpacyModel) -> None:
     before = message("can i use heat on my back", spacy_model)
     expected = {k: v for k, v in before.data.items() if k != SPACY_DOCS[TEXT]}

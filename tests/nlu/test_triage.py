@@ -144,6 +144,14 @@ def test_pattern_with_unknown_word_class_is_refused(tmp_path: Path) -> None:
         load_red_flags(path)
 
 
+def test_a_gap_longer_than_nine_words_is_refused(tmp_path: Path) -> None:
+    text = RED_FLAGS_FILE.read_text().replace('"@numb *4 @saddle"', '"@numb *12 @saddle"', 1)
+    path = tmp_path / "red_flags.yml"
+    path.write_text(text)
+    with pytest.raises(RedFlagDataError, match="saddle_numbness.*longer than 9"):
+        load_red_flags(path)
+
+
 @pytest.mark.parametrize(
     ("text", "tier"),
     [
@@ -278,3 +286,55 @@ def test_someone_elses_sign_beside_the_writers_back(
 ) -> None:
     finding = detect(triage, nlp, text)
     assert (finding.tier if finding else None) is tier
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # Needing to go with nothing coming, hesitancy and a stop-start stream.
+        ("got to go all the time yet nothing comes out, back hurts", "urinary_retention"),
+        ("my pee starts and stops and takes ages since my back went", "urinary_retention"),
+        ("I'm waiting ages for the wee to get going, lower back is sore", "urinary_retention"),
+        ("my stream is really weak now and my back is killing me", "urinary_retention"),
+        # A bladder accident said in two words.
+        ("had a pee accident at work this morning, my back's been bad", "urinary_incontinence"),
+        ("a wee accident in the car park, I didn't notice until I stood up", "urinary_incontinence"),
+        # Wiping that feels of nothing.
+        ("when I wipe there's no sensation at all, back pain since saturday", "saddle_numbness"),
+        ("wiping my bum feels odd since this back thing", "saddle_numbness"),
+        ("nothing's working down there since my back injury", "sexual_dysfunction"),
+        ("my knees stopped holding me and I had to grab the wall", "legs_giving_way"),
+        ("woken every single night by my back and it's agony till morning", "constant_or_night_pain"),
+        ("six weeks on and my back is still as sore as the first day", "no_improvement"),
+        ("nothing will come out when I try, back is shot", "urinary_retention"),
+        ("I'm not sure my bladder is emptying, it always feels half full", "urinary_retention"),
+        ("I keep finding skid marks I didn't notice since my back went", "bowel_incontinence"),
+        ("skidded on my motorbike on a bend and went down hard", "major_trauma"),
+        ("a van ploughed into us at the lights", "major_trauma"),
+        ("I'm on methotrexate for my arthritis and my back has started hurting", "immune_risk"),
+        # "Could" and "can" share a lemma: a figure-of-speech rule must not hide "I can wet myself".
+        ("sometimes I can wet myself without even noticing now", "urinary_incontinence"),
+    ],
+)
+def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sign: str) -> None:
+    finding = detect(triage, nlp, text)
+    assert finding is not None and sign in finding.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so funny I almost peed, my back twinged though",
+        "my calves are both sore after my spin class, and my back, stretches?",
+        "my bum goes numb on the sofa, fine when I get up, what cushion?",
+        "my thigh tingles on long drives, which goes when I stand up",
+        "the toddler pooped everywhere at bath time and I hurt my back cleaning up",
+        "the kids had a temperature last week, my back hurts from carrying them",
+        "I'm waiting for something to come in the post and my back hurts from sitting",
+        "my car skidded on ice but I stopped in time, my back is stiff from the drive",
+        "I get up to pee and the pain starts and stops",
+        "I could have wet myself laughing at the physio",
+    ],
+)
+def test_everyday_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
+    assert detect(triage, nlp, text) is None
