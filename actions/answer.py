@@ -4,7 +4,7 @@ import re
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
@@ -27,6 +27,8 @@ RECALL_MARGIN = 0.15
 NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
 # The reply to a message that only says who the questions are about.
 INTRODUCED = "OK, advice for {who}. What would you like to know?"
+# After the general heat-or-ice rule, when the person cannot say when the pain started.
+GENERAL_RULE_STANDS = "That's fine: go by the rule above, and if in doubt, leave heat off and use a wrapped cold pack."
 
 
 class ActionAnswerGuidance(GuidanceAction):
@@ -55,6 +57,11 @@ class ActionAnswerGuidance(GuidanceAction):
             return escalated
         pending = self.store.get(tracker.get_slot(names.PENDING_ENTRY) or "")
         if pending is not None:
+            general = self.store.for_onset(pending, None)
+            if general.id == tracker.get_slot(names.LAST_ENTRY) and hours_since(tracker.get_slot(names.ONSET)) is None:
+                # The general rule was just said and the onset is still unknown: not said twice.
+                dispatcher.utter_message(text=GENERAL_RULE_STANDS)
+                return [SlotSet(names.PENDING_ENTRY, None)]
             return self.answer(dispatcher, tracker, pending)
         if reask_if_replying(dispatcher, tracker):
             return []
@@ -187,6 +194,8 @@ class ActionAnswerGuidance(GuidanceAction):
         mat") is named: the best entry is about it, and asking which would be a needless turn.
         """
         words = set(re.findall(r"[a-z]+", (tracker.latest_message.get("text") or "").lower()))
+        # "one of those lumbar pillows": a plural names the kind as well as the singular does.
+        words |= {w[:-1] for w in words if w.endswith("s")}
         known = {*self.remembered(tracker), *self.mentioned(tracker)}
         known |= {r.kind for r in referents(tracker, self.store, KINDS)}
         if best.topic != Topic.EQUIPMENT or names.EQUIPMENT in known or words & self.equipment_nouns():

@@ -28,8 +28,15 @@ CHAT_WORDS = frozenset(
     "dont cant wont didnt doesnt isnt wasnt havent hasnt couldnt shouldnt wouldnt gonna wanna".split()
 )
 
-# A question mark anywhere, or a question word or auxiliary first: "how long does it last".
-_QUESTION = re.compile(r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b", re.I)
+# A question mark anywhere, or a question word or auxiliary first: "how long does it last"; or,
+# after some context and no question mark, a question's opening words: "sciatica wont go away
+# how long does it normally last".
+_QUESTION = re.compile(
+    r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b"
+    r"|\b(how (long|much|often|soon|do|does|can|should)|what (can|should|do|does)|when (can|should|will|do)"
+    r"|should i|can (i|you|u)|anything i can|is it (ok|okay|safe|normal|bad))\b",
+    re.I,
+)
 
 
 def is_question(text: str) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from backcare.english import closest, edit_distance
+from backcare.english import closest, edit_distance, is_question
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,18 @@ def test_closest_takes_the_first_of_equally_near_candidates_or_none() -> None:
     assert closest("mat", ["zzz", "hat", "cat"], 1) == "hat"
     assert closest("mat", {"cat": "feline", "hat": "cap"}, 1) == "cat"  # a mapping's keys
     assert closest("numbness", ["numb"], 2) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("how long does it last", True),
+        ("sciatica wont go away how long does it normaly last", True),
+        ("back still sore, is it ok to go swimming", True),
+        ("my physio said sciatica, can u tell me what it is", True),
+        ("pretty bad today", False),
+        ("it started 3 days ago", False),
+    ],
+)
+def test_is_question_hears_a_question_after_some_context(text: str, asks: bool) -> None:
+    assert is_question(text) is asks
