@@ -96,6 +96,25 @@ async def test_a_plural_names_the_equipment_so_it_is_not_asked_which(
     assert dispatcher.messages[0]["entry_id"] == "equipment.towel_or_pillow"
 
 
+@pytest.mark.parametrize("text", ["how do i use it", "how long should i use it each time"])
+async def test_a_vague_or_split_equipment_question_asks_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, make_tracker(text, "ask_guidance", index=index), domain)
+    assert "which equipment" in said(dispatcher)
+
+
+async def test_a_clear_question_about_unnamed_gear_is_answered_without_asking_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("saw a lumbar support on sale, is it worth it?", "ask_guidance", index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert "which equipment" not in said(dispatcher)
+    assert dispatcher.messages[0]["entry_id"] == "equipment.towel_or_pillow"
+
+
 async def test_the_pending_entry_is_answered_for_the_onset_given(
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
 ) -> None:
