@@ -624,3 +624,12 @@ async def test_medicine_advice_for_a_child_sends_them_to_a_pharmacist_or_gp(
     await ActionAnswerMedicine(store).run(dispatcher, tracker, domain)
     assert said(dispatcher).startswith("for your son: ")
     assert ("as this is for a child, please ask a pharmacist or gp" in said(dispatcher)) is for_a_child
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [("never mind that, how should i sit at my desk?", False), ("forget it, how do i lift a box safely?", False),
+     ("how long should i use it for?", True)],
+)
+def test_never_mind_that_dismisses_rather_than_points_back(text: str, points: bool) -> None:
+    assert ActionAnswerGuidance.refers_back(make_tracker(text)) is points
