@@ -4,12 +4,12 @@ import re
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import KINDS, entry_button
-from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, GuidanceAction
+from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, VAGUE_BELOW, GuidanceAction
 from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
 from backcare import correction, recall, subject
@@ -25,8 +25,12 @@ NEW_QUESTION_ABOVE = 0.75
 RECALL_MARGIN = 0.15
 # Last words of equipment names that name no kind of equipment alone ("roll on it", "a device").
 NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
+# "Which equipment?" only when an entry about other equipment scores this close to the best.
+WHICH_EQUIPMENT_MARGIN = 0.1
 # The reply to a message that only says who the questions are about.
 INTRODUCED = "OK, advice for {who}. What would you like to know?"
+# After the general heat-or-ice rule, when the person cannot say when the pain started.
+GENERAL_RULE_STANDS = "That's fine: go by the rule above, and if in doubt, leave heat off and use a wrapped cold pack."
 
 
 class ActionAnswerGuidance(GuidanceAction):
@@ -55,6 +59,11 @@ class ActionAnswerGuidance(GuidanceAction):
             return escalated
         pending = self.store.get(tracker.get_slot(names.PENDING_ENTRY) or "")
         if pending is not None:
+            general = self.store.for_onset(pending, None)
+            if general.id == tracker.get_slot(names.LAST_ENTRY) and hours_since(tracker.get_slot(names.ONSET)) is None:
+                # The general rule was just said and the onset is still unknown: not said twice.
+                dispatcher.utter_message(text=GENERAL_RULE_STANDS)
+                return [SlotSet(names.PENDING_ENTRY, None)]
             return self.answer(dispatcher, tracker, pending)
         if reask_if_replying(dispatcher, tracker):
             return []
@@ -79,7 +88,7 @@ class ActionAnswerGuidance(GuidanceAction):
                 return []
             return self.clarify(dispatcher, tracker, choices)
         best = ranked[0][1]
-        if self.points_at_unnamed_equipment(tracker, best):
+        if self.points_at_unnamed_equipment(tracker, ranked):
             return self.ask_which_equipment(dispatcher, tracker)
         also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
         return self.answer(dispatcher, tracker, best, also)
@@ -180,13 +189,24 @@ class ActionAnswerGuidance(GuidanceAction):
             and recalled_score < top_score - RECALL_MARGIN
         )
 
-    def points_at_unnamed_equipment(self, tracker: Tracker, best: Entry) -> bool:
+    def points_at_unnamed_equipment(self, tracker: Tracker, ranked: List[Tuple[float, Entry]]) -> bool:
         """Whether the question points at equipment ("use it") when none was named, now or before.
 
         A kind of equipment named in words the vocabulary lacks ("my spiky ball", "a shakti
         mat") is named: the best entry is about it, and asking which would be a needless turn.
+        So is one a clear question fits clearly better than any entry about other equipment ("saw
+        a posture corrector on amazon, worth it?"); "how long should I use it?" fits the ball and
+        the massage gun alike, and "how do I use it?" fits nothing well: those are asked.
         """
+        best_score, best = ranked[0]
+        rivals = [s for s, e in ranked[1:] if e.topic == Topic.EQUIPMENT
+                  and set(e.applies_to.equipment) != set(best.applies_to.equipment)]
+        clear = best_score >= VAGUE_BELOW and (not rivals or best_score - max(rivals) > WHICH_EQUIPMENT_MARGIN)
+        if clear:
+            return False
         words = set(re.findall(r"[a-z]+", (tracker.latest_message.get("text") or "").lower()))
+        # "one of those lumbar pillows": a plural names the kind as well as the singular does.
+        words |= {w[:-1] for w in words if w.endswith("s")}
         known = {*self.remembered(tracker), *self.mentioned(tracker)}
         known |= {r.kind for r in referents(tracker, self.store, KINDS)}
         if best.topic != Topic.EQUIPMENT or names.EQUIPMENT in known or words & self.equipment_nouns():

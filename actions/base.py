@@ -158,8 +158,17 @@ class StoreAction(Action, ABC):
             who = None
         onset = onset or tracker.get_slot(names.ONSET)
         hours = hours_since(onset)
+        # With the onset unknown, "heat or ice?" and "can I use a heat pad?" get the general rule
+        # of their family at once ("it depends on when it started: ..."), then the onset question
+        # (pending_entry), so the next answer says which half applies ("a warm bath is fine" is
+        # never said before the onset is known). Advice with no onset-free form waits for it.
+        asked = entry
+        ask_after = False
         if self.store.depends_on_onset(entry) and onset is None:
-            return [SlotSet(names.PENDING_ENTRY, entry.id)]
+            entry = self.store.for_onset(entry, None)
+            if not entry.fits(None):
+                return [SlotSet(names.PENDING_ENTRY, asked.id)]
+            ask_after = self.store.is_fallback(entry)
         entry = self.store.for_onset(entry, hours)
         buttons = self.buttons(entry, hours)
         if also is not None and also.id != entry.id:
@@ -179,7 +188,9 @@ class StoreAction(Action, ABC):
         dispatcher.utter_message(text=f"For {who}: {advice}" if who else advice, buttons=buttons, entry_id=entry.id)
         said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != entry.id]
         events: List[EventType] = [SlotSet(names.LAST_ENTRY, entry.id), SlotSet(names.SAID_ENTRIES, [*said, entry.id])]
-        if tracker.get_slot(names.PENDING_ENTRY) is not None:
+        if ask_after:
+            events.append(SlotSet(names.PENDING_ENTRY, asked.id))
+        elif tracker.get_slot(names.PENDING_ENTRY) is not None:
             events.append(SlotSet(names.PENDING_ENTRY, None))
         if onset != tracker.get_slot(names.ONSET):
             events.append(SlotSet(names.ONSET, onset))

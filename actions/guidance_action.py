@@ -55,6 +55,7 @@ MAX_CHOICES = 3
 CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
+_DISMISSAL = re.compile(r"\b(?:never ?mind|nevermind|forget|ignore|scrap|leave) (?:that|this|it)\b")
 
 
 class GuidanceAction(StoreAction):
@@ -156,7 +157,8 @@ class GuidanceAction(StoreAction):
         last one): in "it doesn't wake me at night. how often should I get up?" or "where does
         the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
         """
-        text = (tracker.latest_message.get("text") or "").lower()
+        # "Never mind that, how should I sit?" dismisses what came before rather than pointing at it.
+        text = _DISMISSAL.sub(" ", (tracker.latest_message.get("text") or "").lower())
         sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
         questions = [p for p in sentences if p.rstrip().endswith("?")]
         words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])

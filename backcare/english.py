@@ -28,13 +28,14 @@ CHAT_WORDS = frozenset(
     "dont cant wont didnt doesnt isnt wasnt havent hasnt couldnt shouldnt wouldnt gonna wanna".split()
 )
 
-# A question mark anywhere, a question word or auxiliary first ("how long does it last"), or a
-# request for advice anywhere, as people type it without the mark ("can u tell me what it is",
-# "anything i can do tonight").
+# A question mark anywhere; a question word or auxiliary first ("how long does it last"); after
+# some context and no mark, a question's opening words ("sciatica wont go away how long does it
+# normally last"); or a request for advice anywhere ("can u tell me what it is", "any tips").
 _QUESTION = re.compile(
     r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b"
-    r"|\b(can|could|would) (you|u)\b|\btell me\b|\banything (i|to|that)\b|\bany (tips|advice|ideas)\b"
-    r"|\b(what|how) (do|can|should|would) i\b",
+    r"|\b(how (long|much|often|soon|do|does|can|should|would)|what (can|should|do|does|would)"
+    r"|when (can|should|will|do)|should i|(can|could|would) (i|you|u)|anything (i|to|that)"
+    r"|is it (ok|okay|safe|normal|bad)|tell me|any (tips|advice|ideas))\b",
     re.I,
 )
 

@@ -58,6 +58,10 @@ class GuidanceStore:
         """Whether the right answer depends on when the pain started (worth asking first)."""
         return entry.needs_onset or entry.id in self._fallbacks
 
+    def is_fallback(self, entry: Entry) -> bool:
+        """Whether ``entry`` is what its onset-dependent variants say when the onset is unknown ("it depends")."""
+        return entry.id in self._fallbacks
+
     def for_onset(self, entry: Entry, hours: Optional[float]) -> Entry:
         """What to say for ``entry`` given the onset: itself when it fits, else its variant that does.
 

@@ -43,15 +43,17 @@ async def test_answers_with_the_specific_entry(
     assert events[0] == SlotSet("last_entry", dispatcher.messages[0]["entry_id"])
 
 
-async def test_an_answer_that_needs_the_onset_asks_for_it_first(
+async def test_an_answer_that_needs_the_onset_says_the_general_rule_and_asks_for_it(
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
 ) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("can i put a heating pad on my back", "ask_guidance", index=index)
     events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
-    assert dispatcher.messages == []
-    [pending] = events
-    assert pending["name"] == "pending_entry" and store.get(pending["value"]) is not None
+    assert dispatcher.messages[0]["entry_id"] == "heat_ice.onset_unknown"
+    assert "started about" not in said(dispatcher)
+    [pending] = [e for e in events if e.get("name") == "pending_entry"]
+    pending_entry = store.get(pending["value"])
+    assert pending_entry is not None and store.depends_on_onset(pending_entry)
 
 
 async def test_an_ice_only_question_is_answered_at_once(
@@ -61,6 +63,56 @@ async def test_an_ice_only_question_is_answered_at_once(
     tracker = make_tracker("an ice pack on my back, ok?", "ask_guidance", index=index)
     await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["entry_id"] == "heat_ice.ice_pack_any_time"
+
+
+async def test_heat_or_ice_gets_the_general_rule_at_once_then_the_onset_question(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("heat vs cold for back ache", "ask_guidance", index=index)
+    events = await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "heat_ice.onset_unknown"
+    assert "depends on when" in said(dispatcher)
+    # pending_entry set: the onset form asks next, and its answer says which half applies.
+    assert SlotSet("pending_entry", "heat_ice.onset_unknown") in events
+
+
+async def test_not_knowing_the_onset_after_the_general_rule_does_not_repeat_it(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"pending_entry": "heat_ice.onset_unknown", "last_entry": "heat_ice.onset_unknown", "onset": "unknown"}
+    events = await ActionAnswerGuidance(store).run(dispatcher, make_tracker("not sure", slots=slots), domain)
+    assert "rule above" in said(dispatcher) and "depends on when" not in said(dispatcher)
+    assert events == [SlotSet("pending_entry", None)]
+
+
+async def test_a_plural_names_the_equipment_so_it_is_not_asked_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("do i need one of those lumbar pillows for my office chair", "ask_guidance", index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "equipment.towel_or_pillow"
+
+
+@pytest.mark.parametrize("text", ["how do i use it", "how long should i use it each time"])
+async def test_a_vague_or_split_equipment_question_asks_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, make_tracker(text, "ask_guidance", index=index), domain)
+    assert "which equipment" in said(dispatcher)
+
+
+async def test_a_clear_question_about_unnamed_gear_is_answered_without_asking_which(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("saw a lumbar support on sale, is it worth it?", "ask_guidance", index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert "which equipment" not in said(dispatcher)
+    assert dispatcher.messages[0]["entry_id"] == "equipment.towel_or_pillow"
 
 
 async def test_the_pending_entry_is_answered_for_the_onset_given(
@@ -572,3 +624,12 @@ async def test_medicine_advice_for_a_child_sends_them_to_a_pharmacist_or_gp(
     await ActionAnswerMedicine(store).run(dispatcher, tracker, domain)
     assert said(dispatcher).startswith("for your son: ")
     assert ("as this is for a child, please ask a pharmacist or gp" in said(dispatcher)) is for_a_child
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [("never mind that, how should i sit at my desk?", False), ("forget it, how do i lift a box safely?", False),
+     ("how long should i use it for?", True)],
+)
+def test_never_mind_that_dismisses_rather_than_points_back(text: str, points: bool) -> None:
+    assert ActionAnswerGuidance.refers_back(make_tracker(text)) is points

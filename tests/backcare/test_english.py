@@ -36,9 +36,12 @@ def test_closest_takes_the_first_of_equally_near_candidates_or_none() -> None:
         ("can u tell me what it actually is in plain english", True),
         ("sciatica flaring again, anything i can do myself tonight", True),
         ("any tips for sleeping with it", True),
+        ("sciatica wont go away how long does it normaly last", True),
+        ("back still sore, is it ok to go swimming", True),
         ("my sciatica has been going for 8 weeks", False),
         ("I can't feel anything in my left foot", False),
         ("pretty sore today", False),
+        ("it started 3 days ago", False),
     ],
 )
 def test_is_question_hears_questions_typed_without_the_mark(text: str, asks: bool) -> None:

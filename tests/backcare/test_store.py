@@ -221,3 +221,4 @@ def test_query_unknown_value_matches_nothing(store: GuidanceStore) -> None:
 )
 def test_canonical(store: GuidanceStore, kind: str, text: Optional[str], expected: Optional[str]) -> None:
     assert store.canonical(kind, text) == expected
+
