@@ -12,7 +12,7 @@ from actions.base import KINDS, entry_button
 from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, GuidanceAction
 from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
-from backcare import correction, recall, subject
+from backcare import correction, english, recall, subject
 from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
@@ -61,6 +61,9 @@ class ActionAnswerGuidance(GuidanceAction):
         corrected = self.corrected_onset(tracker)
         if corrected is not None:
             return self.answer(dispatcher, tracker, corrected[0], onset=corrected[1])
+        swapped = self.corrected_thing(tracker)
+        if swapped is not None:
+            return self.answer(dispatcher, tracker, swapped)
         if tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET:
             dispatcher.utter_message(response=names.UTTER_ONSET_NOTED)
             return []
@@ -109,6 +112,30 @@ class ActionAnswerGuidance(GuidanceAction):
         if value is None or hours is None:
             return None
         return self.asked_again(tracker, last), value
+
+    def corrected_thing(self, tracker: Tracker) -> Optional[Entry]:
+        """The question asked before, about the thing this message corrects it to, or None.
+
+        "How hard should I press with my tennis ball?", then "no wait, not the tennis ball, the
+        massage gun": the same question about the massage gun. Only for a correction that asks
+        nothing itself and names a thing (not taken back) the last answer was not about; the
+        answer is the entry about that thing that fitted the earlier question best.
+        """
+        last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
+        text = tracker.latest_message.get("text") or ""
+        if last is None or english.is_question(text) or not correction.is_correction(text):
+            return None
+        named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") in KINDS]
+        things = [(str(e["entity"]), self.store.canonical(str(e["entity"]), str(e.get("value") or "")))
+                  for e in correction.kept(text, named)]
+        new = [(k, v) for k, v in things if v and v not in getattr(last.applies_to, k)]
+        question = asked_question(tracker, last.id)
+        if not new or question is None:
+            return None
+        kind, value = new[0]
+        earlier = {str(i.get("id")): float(i.get("score") or 0.0) for i in question.get(RANKING) or []}
+        about = [e for e in self.store.entries if value in getattr(e.applies_to, kind) and e.id in earlier]
+        return max(about, key=lambda e: earlier[e.id], default=None)
 
     def asks_anew(self, tracker: Tracker) -> bool:
         """Whether the message is clearly a new question that does not depend on the onset.

@@ -74,8 +74,9 @@ class GuidanceAction(StoreAction):
         """Entries the message may ask about, with context bonuses, best first.
 
         ``message`` is the latest message unless given (an earlier question asked again). An
-        entry whose onset window excludes a known onset is dropped, unless ``fit_onset`` is
-        false; one that needs an unknown onset stays (answering it asks for the onset first).
+        entry whose onset window excludes a known onset stands for its variant that fits ("is a
+        hot bath ok?" a few hours in is the no-heat advice), unless ``fit_onset`` is false; one
+        that needs an unknown onset stays (answering it asks for the onset first).
         """
         latest = message is None
         message = tracker.latest_message if message is None else message
@@ -98,7 +99,7 @@ class GuidanceAction(StoreAction):
             if entry is None or (self.topics and entry.topic not in self.topics):
                 continue
             if hours is not None and not entry.fits(hours):
-                continue
+                entry = self.store.for_onset(entry, hours)
             score = float(item.get("score") or 0.0)
             score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
             score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
@@ -107,7 +108,11 @@ class GuidanceAction(StoreAction):
             score += carrying * (entry.id in CARRYING_ENTRIES)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
-        return scored
+        # A variant stood in for an entry that did not fit: each entry once, at its best score.
+        best: Dict[str, Tuple[float, Entry]] = {}
+        for score, entry in scored:
+            best.setdefault(entry.id, (score, entry))
+        return list(best.values())
 
     @staticmethod
     def carrying_bonus(tracker: Tracker) -> float:

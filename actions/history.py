@@ -87,6 +87,45 @@ def escalated_last_turn(tracker: Tracker) -> Optional[Tuple[str, List[str]]]:
     return None
 
 
+# Tiers whose advice holds for the rest of the conversation: no self-care tips until a doctor has looked.
+STANDING_TIERS = ("emergency", "urgent")
+# "He saw the GP this morning", "I've been checked at A&E": the escalation has been acted on.
+_SEEN_DOCTOR = re.compile(
+    r"\b(?:saw|seen|been to|went to|visited|spoke to|checked (?:over )?by|examined by)\s+(?:\w+\s+){0,2}?"
+    r"(?:doctor|doc|gp|a&e|er|hospital|urgent care|111|physio|nurse)\b"
+)
+
+
+def standing_escalation(tracker: Tracker) -> Optional[Tuple[str, List[str]]]:
+    """The most urgent emergency or urgent escalation said earlier for the person the advice is for now.
+
+    "My dad's 70 and has never had back pain before" escalates; "what painkillers can he take?"
+    next is still about a first-ever back pain at 70, so the escalation stands. It is kept per
+    person (asking for yourself again, or for someone else, starts clean) and ends once a
+    message says a doctor has seen them. Returns the tier and signs, or None.
+    """
+    heard = subject.Listener()
+    who: Optional[str] = None
+    standing: Dict[Optional[str], Tuple[str, List[str]]] = {}
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            heard, who, standing = subject.Listener(), None, {}
+        elif kind == "user" and not str(event.get("text") or "").startswith("/"):
+            text = str(event.get("text") or "")
+            who, _ = heard.hear(text)
+            if _SEEN_DOCTOR.search(text.lower()):
+                standing.pop(who, None)
+        elif kind == "bot":
+            tier = str((event.get("metadata") or {}).get("red_flag_tier") or "")
+            signs = [str(s) for s in (event.get("metadata") or {}).get("red_flag_signs") or []]
+            before = standing.get(who)
+            rank = STANDING_TIERS.index(tier) if tier in STANDING_TIERS else len(STANDING_TIERS)
+            if rank < len(STANDING_TIERS) and (before is None or rank <= STANDING_TIERS.index(before[0])):
+                standing[who] = (tier, signs)
+    return standing.get(who)
+
+
 # Intents of messages that ask a question (the others give an onset, say thanks, pick "why?").
 QUESTION_INTENTS = ("ask_guidance", "ask_medicine", "ask_entry")
 
