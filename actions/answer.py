@@ -25,6 +25,11 @@ NEW_QUESTION_ABOVE = 0.75
 RECALL_MARGIN = 0.15
 # Last words of equipment names that name no kind of equipment alone ("roll on it", "a device").
 NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
+# A remark between questions ("lol ok", "hang on, kettle's boiling", "my cat loves it"): it asks
+# nothing and fits no entry even as well as chit-chat does (under 0.45, see CLARIFY_BELOW), so it
+# gets a short reply and leaves what the conversation is about as it was.
+ASIDE_BELOW = 0.45
+ASIDE = "OK. Ask me whenever you're ready."
 # The reply to a message that only says who the questions are about.
 INTRODUCED = "OK, advice for {who}. What would you like to know?"
 
@@ -70,6 +75,9 @@ class ActionAnswerGuidance(GuidanceAction):
         recalled = self.recalled(tracker)
         if recalled is not None:
             return self.answer(dispatcher, tracker, recalled)
+        if self.aside(tracker):
+            dispatcher.utter_message(text=ASIDE)
+            return []
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
             choices = [e for s, e in ranked if s >= CLARIFY_BELOW / 2]
@@ -86,6 +94,22 @@ class ActionAnswerGuidance(GuidanceAction):
             return self.ask_which_equipment(dispatcher, tracker)
         also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
         return self.answer(dispatcher, tracker, best, also)
+
+    def aside(self, tracker: Tracker) -> bool:
+        """Whether the message is a remark that asks nothing: no question, nothing named, no person, no fit.
+
+        Right after an escalation it is not: a vague message then asks about the escalation.
+        """
+        message = tracker.latest_message
+        text = message.get("text") or ""
+        top = max((float(i.get("score") or 0.0) for i in message.get(RANKING) or []), default=0.0)
+        return (
+            top < ASIDE_BELOW
+            and not english.is_question(text)
+            and not [e for e in message.get("entities") or [] if e.get("entity") in (*KINDS, names.ONSET)]
+            and subject.mentioned_person(text) is None
+            and escalated_last_turn(tracker) is None
+        )
 
     def corrected_onset(self, tracker: Tracker) -> Optional[Tuple[Entry, str]]:
         """The question asked before, answered again for the onset this message corrects it to.
@@ -135,7 +159,9 @@ class ActionAnswerGuidance(GuidanceAction):
         kind, value = new[0]
         earlier = {str(i.get("id")): float(i.get("score") or 0.0) for i in question.get(RANKING) or []}
         about = [e for e in self.store.entries if value in getattr(e.applies_to, kind) and e.id in earlier]
-        return max(about, key=lambda e: earlier[e.id], default=None)
+        # An entry on the old thing as well (the overview of every tool) is not the new thing's answer.
+        only_new = [e for e in about if not set(getattr(e.applies_to, kind)) & set(getattr(last.applies_to, kind))]
+        return max(only_new or about, key=lambda e: earlier[e.id], default=None)
 
     def asks_anew(self, tracker: Tracker) -> bool:
         """Whether the message is clearly a new question that does not depend on the onset.

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import CARRYING_ENTRIES, KINDS, StoreAction, entry_button, escalate
-from actions.history import ENTRY, Referent, escalated_last_turn, listener, pregnant, referents
+from actions.history import ENTRY, TOPIC, Referent, escalated_last_turn, listener, pregnant, referents
 from backcare import subject
 from backcare.ranking import RANKING
 from backcare.red_flag_data import Tier
@@ -55,6 +55,22 @@ MAX_CHOICES = 3
 CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
+
+
+# "Is it worth the money?", "does it actually work?": the thing pointed at is what the whole
+# question is about, so its answer counts as much as in a vague question, whatever the words of
+# the question happen to match ("worth" in "when is it worth seeing a physio?").
+_ASKS_OF_IT = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:is|does|do|will|would|did|has|are)\s+(?:it|that|this|they|those|these)\b"
+)
+
+
+def question_sentence(tracker: Tracker) -> str:
+    """The latest message's question, lowercased: its last sentence with a question mark, else its last one."""
+    text = (tracker.latest_message.get("text") or "").lower()
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
+    questions = [p for p in sentences if p.rstrip().endswith("?")]
+    return (questions or sentences or [text])[-1]
 
 
 class GuidanceAction(StoreAction):
@@ -144,14 +160,16 @@ class GuidanceAction(StoreAction):
         current = [r for r in refs if r.turn == refs[0].turn]
         if pointing:
             top = max((float(i.get("score") or 0.0) for i in tracker.latest_message.get(RANKING) or []), default=0.0)
-            entry_bonus = VAGUE_ENTRY_POINTING_BONUS if top < VAGUE_BELOW else ENTRY_POINTING_BONUS
+            vague = top < VAGUE_BELOW or _ASKS_OF_IT.search(question_sentence(tracker)) is not None
+            entry_bonus = VAGUE_ENTRY_POINTING_BONUS if vague else ENTRY_POINTING_BONUS
             return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, entry_bonus) for r in current}
         return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
 
     @staticmethod
     def about(entry: Entry, things: Dict[Tuple[str, str], float]) -> bool:
-        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, or itself)."""
-        return any(v == entry.id if k == ENTRY else v in getattr(entry.applies_to, k) for k, v in things)
+        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, its topic, or itself)."""
+        return any(v == entry.id if k == ENTRY else v == entry.topic.value if k == TOPIC
+                   else v in getattr(entry.applies_to, k) for k, v in things)
 
     @staticmethod
     def refers_back(tracker: Tracker) -> bool:
@@ -161,10 +179,7 @@ class GuidanceAction(StoreAction):
         last one): in "it doesn't wake me at night. how often should I get up?" or "where does
         the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
         """
-        text = (tracker.latest_message.get("text") or "").lower()
-        sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
-        questions = [p for p in sentences if p.rstrip().endswith("?")]
-        words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])
+        words = re.findall(r"[a-z']+", question_sentence(tracker))
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, choices: List[Entry]) -> List[EventType]:
