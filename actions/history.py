@@ -88,9 +88,10 @@ def escalated_last_turn(tracker: Tracker) -> Optional[Tuple[str, List[str]]]:
 
 
 # "He saw the GP this morning", "I've been checked at A&E": the escalation has been acted on.
+_CLINICIAN = r"(?:doctor|doc|gp|a&e|er|hospital|urgent care|111|physio|nurse)"
 _SEEN_DOCTOR = re.compile(
     r"\b(?:saw|seen|been to|went to|visited|spoke to|checked (?:over )?by|examined by)\s+(?:\w+\s+){0,2}?"
-    r"(?:doctor|doc|gp|a&e|er|hospital|urgent care|111|physio|nurse)\b"
+    + _CLINICIAN + r"\b|\b" + _CLINICIAN + r"\s+(?:has\s+|have\s+)?(?:saw|seen|checked|examined|looked at)\b"
 )
 
 

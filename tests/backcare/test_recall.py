@@ -42,3 +42,17 @@ from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, recall_kind
 )
 def test_recall_kind(text: str, kind: Optional[str]) -> None:
     assert recall_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # An earlier answer named by its subject and a word for a part of it.
+        ("right, the ice pack bit again please", EARLIER),
+        ("sorry, that one about sitting, what did it say?", EARLIER),
+        # Comparing or asking anew is not asking for an answer again.
+        ("is the foam roller one any better", None),
+    ],
+)
+def test_an_earlier_answer_named_as_a_part(text: str, kind: Optional[str]) -> None:
+    assert recall_kind(text) == kind
