@@ -12,7 +12,7 @@ from actions.base import KINDS, entry_button
 from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, VAGUE_BELOW, GuidanceAction
 from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
-from backcare import correction, recall, subject
+from backcare import correction, english, recall, subject
 from backcare.onset import hours_since
 from backcare.ranking import ALSO, RANKING
 from backcare.store import Entry, Topic
@@ -27,6 +27,11 @@ RECALL_MARGIN = 0.15
 NOT_EQUIPMENT_NOUNS = frozenset({"roll", "device"})
 # "Which equipment?" only when an entry about other equipment scores this close to the best.
 WHICH_EQUIPMENT_MARGIN = 0.1
+# A remark between questions ("lol ok", "hang on, kettle's boiling", "my cat loves it"): it asks
+# nothing and fits no entry even as well as chit-chat does (under 0.45, see CLARIFY_BELOW), so it
+# gets a short reply and leaves what the conversation is about as it was.
+ASIDE_BELOW = 0.45
+ASIDE = "OK. Ask me whenever you're ready."
 # The reply to a message that only says who the questions are about.
 INTRODUCED = "OK, advice for {who}. What would you like to know?"
 # After the general heat-or-ice rule, when the person cannot say when the pain started.
@@ -70,12 +75,18 @@ class ActionAnswerGuidance(GuidanceAction):
         corrected = self.corrected_onset(tracker)
         if corrected is not None:
             return self.answer(dispatcher, tracker, corrected[0], onset=corrected[1])
+        swapped = self.corrected_thing(tracker)
+        if swapped is not None:
+            return self.answer(dispatcher, tracker, swapped)
         if tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET:
             dispatcher.utter_message(response=names.UTTER_ONSET_NOTED)
             return []
         recalled = self.recalled(tracker)
         if recalled is not None:
             return self.answer(dispatcher, tracker, recalled)
+        if self.aside(tracker):
+            dispatcher.utter_message(text=ASIDE)
+            return []
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
             choices = [e for s, e in ranked if s >= CLARIFY_BELOW / 2]
@@ -92,6 +103,22 @@ class ActionAnswerGuidance(GuidanceAction):
             return self.ask_which_equipment(dispatcher, tracker)
         also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
         return self.answer(dispatcher, tracker, best, also)
+
+    def aside(self, tracker: Tracker) -> bool:
+        """Whether the message is a remark that asks nothing: no question, nothing named, no person, no fit.
+
+        Right after an escalation it is not: a vague message then asks about the escalation.
+        """
+        message = tracker.latest_message
+        text = message.get("text") or ""
+        top = max((float(i.get("score") or 0.0) for i in message.get(RANKING) or []), default=0.0)
+        return (
+            top < ASIDE_BELOW
+            and not english.is_question(text)
+            and not [e for e in message.get("entities") or [] if e.get("entity") in (*KINDS, names.ONSET)]
+            and subject.mentioned_person(text) is None
+            and escalated_last_turn(tracker) is None
+        )
 
     def corrected_onset(self, tracker: Tracker) -> Optional[Tuple[Entry, str]]:
         """The question asked before, answered again for the onset this message corrects it to.
@@ -118,6 +145,32 @@ class ActionAnswerGuidance(GuidanceAction):
         if value is None or hours is None:
             return None
         return self.asked_again(tracker, last), value
+
+    def corrected_thing(self, tracker: Tracker) -> Optional[Entry]:
+        """The question asked before, about the thing this message corrects it to, or None.
+
+        "How hard should I press with my tennis ball?", then "no wait, not the tennis ball, the
+        massage gun": the same question about the massage gun. Only for a correction that asks
+        nothing itself and names a thing (not taken back) the last answer was not about; the
+        answer is the entry about that thing that fitted the earlier question best.
+        """
+        last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
+        text = tracker.latest_message.get("text") or ""
+        if last is None or english.is_question(text) or not correction.is_correction(text):
+            return None
+        named = [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") in KINDS]
+        things = [(str(e["entity"]), self.store.canonical(str(e["entity"]), str(e.get("value") or "")))
+                  for e in correction.kept(text, named)]
+        new = [(k, v) for k, v in things if v and v not in getattr(last.applies_to, k)]
+        question = asked_question(tracker, last.id)
+        if not new or question is None:
+            return None
+        kind, value = new[0]
+        earlier = {str(i.get("id")): float(i.get("score") or 0.0) for i in question.get(RANKING) or []}
+        about = [e for e in self.store.entries if value in getattr(e.applies_to, kind) and e.id in earlier]
+        # An entry on the old thing as well (the overview of every tool) is not the new thing's answer.
+        only_new = [e for e in about if not set(getattr(e.applies_to, kind)) & set(getattr(last.applies_to, kind))]
+        return max(only_new or about, key=lambda e: earlier[e.id], default=None)
 
     def asks_anew(self, tracker: Tracker) -> bool:
         """Whether the message is clearly a new question that does not depend on the onset.

@@ -8,7 +8,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.history import advice_for, aged_signs
+from actions.history import advice_for, aged_signs, standing_signs
 from backcare import settings, subject
 from backcare.guidance_loader import get_store
 from backcare.guidance_schema import Entry, Topic
@@ -153,6 +153,11 @@ class StoreAction(Action, ABC):
         escalated = self.escalate_for_age(dispatcher, tracker)
         if escalated is not None:
             return escalated
+        # A first-ever back pain at an age in range, said earlier for this person, still holds.
+        standing = standing_signs(tracker, self.red_flags)
+        if standing:
+            tier = max((s.tier for s in standing), key=lambda t: t.rank)
+            return escalate(dispatcher, tracker, self.red_flags, tier, [s.id for s in standing])
         who, age = advice_for(tracker)
         if entry.id in CARRYING_ENTRIES and subject.carried(who):
             who = None

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import CARRYING_ENTRIES, KINDS, StoreAction, entry_button, escalate
-from actions.history import ENTRY, Referent, escalated_last_turn, listener, pregnant, referents
+from actions.history import ENTRY, TOPIC, Referent, escalated_last_turn, listener, pregnant, referents
 from backcare import subject
 from backcare.ranking import RANKING
 from backcare.red_flag_data import Tier
@@ -58,6 +58,22 @@ POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one
 _DISMISSAL = re.compile(r"\b(?:never ?mind|nevermind|forget|ignore|scrap|leave) (?:that|this|it)\b")
 
 
+# "Is it worth the money?", "does it actually work?": the thing pointed at is what the whole
+# question is about, so its answer counts as much as in a vague question, whatever the words of
+# the question happen to match ("worth" in "when is it worth seeing a physio?").
+_ASKS_OF_IT = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:is|does|do|will|would|did|has|are)\s+(?:it|that|this|they|those|these)\b"
+)
+
+
+def question_sentence(tracker: Tracker) -> str:
+    """The latest message's question, lowercased: its last sentence with a question mark, else its last one."""
+    text = (tracker.latest_message.get("text") or "").lower()
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
+    questions = [p for p in sentences if p.rstrip().endswith("?")]
+    return (questions or sentences or [text])[-1]
+
+
 class GuidanceAction(StoreAction):
     """Ranks entries with the NLU's ``guidance_ranking`` plus the conversation's context.
 
@@ -75,8 +91,9 @@ class GuidanceAction(StoreAction):
         """Entries the message may ask about, with context bonuses, best first.
 
         ``message`` is the latest message unless given (an earlier question asked again). An
-        entry whose onset window excludes a known onset is dropped, unless ``fit_onset`` is
-        false; one that needs an unknown onset stays (answering it asks for the onset first).
+        entry whose onset window excludes a known onset stands for its variant that fits ("is a
+        hot bath ok?" a few hours in is the no-heat advice), unless ``fit_onset`` is false; one
+        that needs an unknown onset stays (answering it asks for the onset first).
         """
         latest = message is None
         message = tracker.latest_message if message is None else message
@@ -99,7 +116,7 @@ class GuidanceAction(StoreAction):
             if entry is None or (self.topics and entry.topic not in self.topics):
                 continue
             if hours is not None and not entry.fits(hours):
-                continue
+                entry = self.store.for_onset(entry, hours)
             score = float(item.get("score") or 0.0)
             score += sum(NAMED_BONUS[k] for k, v in now.items() if v in getattr(entry.applies_to, k))
             score += sum(b for (k, v), b in bonus.items() if self.about(entry, {(k, v): b}))
@@ -108,7 +125,11 @@ class GuidanceAction(StoreAction):
             score += carrying * (entry.id in CARRYING_ENTRIES)
             scored.append((score, entry))
         scored.sort(key=lambda pair: pair[0], reverse=True)
-        return scored
+        # A variant stood in for an entry that did not fit: each entry once, at its best score.
+        best: Dict[str, Tuple[float, Entry]] = {}
+        for score, entry in scored:
+            best.setdefault(entry.id, (score, entry))
+        return list(best.values())
 
     @staticmethod
     def carrying_bonus(tracker: Tracker) -> float:
@@ -140,14 +161,16 @@ class GuidanceAction(StoreAction):
         current = [r for r in refs if r.turn == refs[0].turn]
         if pointing:
             top = max((float(i.get("score") or 0.0) for i in tracker.latest_message.get(RANKING) or []), default=0.0)
-            entry_bonus = VAGUE_ENTRY_POINTING_BONUS if top < VAGUE_BELOW else ENTRY_POINTING_BONUS
+            vague = top < VAGUE_BELOW or _ASKS_OF_IT.search(question_sentence(tracker)) is not None
+            entry_bonus = VAGUE_ENTRY_POINTING_BONUS if vague else ENTRY_POINTING_BONUS
             return {(r.kind, r.value): POINTING_CONTEXT_BONUS.get(r.kind, entry_bonus) for r in current}
         return {(r.kind, r.value): CONTEXT_BONUS for r in current if r.kind != ENTRY}
 
     @staticmethod
     def about(entry: Entry, things: Dict[Tuple[str, str], float]) -> bool:
-        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, or itself)."""
-        return any(v == entry.id if k == ENTRY else v in getattr(entry.applies_to, k) for k, v in things)
+        """Whether ``entry`` is about one of ``things`` (a vocabulary thing it applies to, its topic, or itself)."""
+        return any(v == entry.id if k == ENTRY else v == entry.topic.value if k == TOPIC
+                   else v in getattr(entry.applies_to, k) for k, v in things)
 
     @staticmethod
     def refers_back(tracker: Tracker) -> bool:
@@ -158,10 +181,7 @@ class GuidanceAction(StoreAction):
         the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
         """
         # "Never mind that, how should I sit?" dismisses what came before rather than pointing at it.
-        text = _DISMISSAL.sub(" ", (tracker.latest_message.get("text") or "").lower())
-        sentences = [p for p in re.split(r"(?<=[.!?])\s+", text) if re.search(r"[a-z]", p)]
-        questions = [p for p in sentences if p.rstrip().endswith("?")]
-        words = re.findall(r"[a-z']+", (questions or sentences or [text])[-1])
+        words = re.findall(r"[a-z']+", _DISMISSAL.sub(" ", question_sentence(tracker)))
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, choices: List[Entry]) -> List[EventType]:

@@ -87,6 +87,43 @@ def escalated_last_turn(tracker: Tracker) -> Optional[Tuple[str, List[str]]]:
     return None
 
 
+# "He saw the GP this morning", "I've been checked at A&E": the escalation has been acted on.
+_CLINICIAN = r"(?:doctor|doc|gp|a&e|er|hospital|urgent care|111|physio|nurse)"
+_SEEN_DOCTOR = re.compile(
+    r"\b(?:saw|seen|been to|went to|visited|spoke to|checked (?:over )?by|examined by)\s+(?:\w+\s+){0,2}?"
+    + _CLINICIAN + r"\b|\b" + _CLINICIAN + r"\s+(?:has\s+|have\s+)?(?:saw|seen|checked|examined|looked at)\b"
+)
+
+
+def standing_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
+    """Age-bound signs an earlier escalation named for the person the advice is for now.
+
+    "My dad's 70 and has never had back pain before" escalates; "what painkillers can he take?"
+    next is still about a first-ever back pain at 70, and the age goes through the same check
+    at every turn, as :func:`aged_signs` does when the age comes last. Kept per person (asking
+    for yourself again, or for someone else, starts clean) until a message says a doctor has
+    seen them. Other signs are not kept: a clear question after them is answered (the person
+    has heard the advice), a vague one gets the escalation again (:func:`escalated_last_turn`).
+    """
+    heard = subject.Listener()
+    who: Optional[str] = None
+    standing: Dict[Optional[str], List[str]] = {}
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            heard, who, standing = subject.Listener(), None, {}
+        elif kind == "user" and not str(event.get("text") or "").startswith("/"):
+            text = str(event.get("text") or "")
+            who, _ = heard.hear(text)
+            if _SEEN_DOCTOR.search(text.lower()):
+                standing.pop(who, None)
+        elif kind == "bot":
+            said = [str(i) for i in (event.get("metadata") or {}).get("red_flag_signs") or []]
+            standing[who] = [*standing.get(who, []), *said]
+    signs = [red_flags.sign(i) for i in dict.fromkeys(standing.get(who, []))]
+    return [s for s in signs if s is not None and s.age is not None]
+
+
 # Intents of messages that ask a question (the others give an onset, say thanks, pick "why?").
 QUESTION_INTENTS = ("ask_guidance", "ask_medicine", "ask_entry")
 
@@ -118,8 +155,9 @@ class Referent:
     """Something the conversation named: a vocabulary thing (``kind``, canonical id) or an answer.
 
     ``kind`` is equipment, body_area or therapy for a thing the person named or an answer was
-    about, or ``entry`` for an answer about something to use or do that the vocabulary has no
-    word for (TENS, acupuncture): then the answer itself is what "it" points at. ``turn`` counts the person's
+    about, ``topic`` for a condition an answer was about (sciatica), or ``entry`` for an answer
+    about something to use or do that the vocabulary has no word for (TENS, acupuncture): then
+    the answer itself is what "it" points at. ``turn`` counts the person's
     messages in this session, from 0.
     """
 
@@ -129,6 +167,10 @@ class Referent:
 
 
 ENTRY = "entry"
+# After an answer on a condition, "it" is that condition ("when should I see a doctor about it?"
+# after the sciatica answers): every entry on its topic is about what "it" points at.
+TOPIC = "topic"
+CONDITION_TOPICS = frozenset({Topic.SCIATICA})
 # Answers about something a person uses or does, which "it" can stand for ("is it worth doing?"
 # after acupuncture); after an answer on pregnancy or sleep, "it" is the pain.
 THING_TOPICS = frozenset({Topic.TREATMENTS, Topic.MEDICINE, Topic.EXERCISE, Topic.MASSAGE, Topic.EQUIPMENT,
@@ -163,6 +205,8 @@ def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> L
             things = [Referent(turn, k, v) for k in kinds for v in getattr(entry.applies_to, k)]
             if not things and entry.topic in THING_TOPICS:
                 things = [Referent(turn, ENTRY, entry.id)]
+            if entry.topic in CONDITION_TOPICS:
+                things.append(Referent(turn, TOPIC, entry.topic.value))
             found.extend(things)
     # Most recent first; within a turn, what the person typed before what the answer was about.
     return sorted(found, key=lambda r: -r.turn)

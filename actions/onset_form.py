@@ -17,6 +17,9 @@ from backcare.store import GuidanceStore
 
 # Intents that ask a question of their own rather than answer "when did it start?".
 QUESTION_INTENTS = ("ask_guidance", "ask_medicine")
+# The classifier reads many asides as ``ask_guidance``; only one that fits some entry this well
+# (the answering action's clarify threshold) asks a question of its own.
+NEW_QUESTION_FROM = 0.55
 
 
 class ValidateOnsetForm(FormValidationAction):
@@ -64,7 +67,10 @@ class ValidateOnsetForm(FormValidationAction):
         if any(e.get("entity") == names.ONSET for e in latest.get("entities") or []):
             return None
         best = next(iter(latest.get(RANKING) or []), None)
-        return self.store.get(str(best.get("id"))) if best else None
+        # "lol ok" or "hang on, kettle's boiling" asks nothing: the form keeps waiting for the onset.
+        if best is None or float(best.get("score") or 0.0) < NEW_QUESTION_FROM:
+            return None
+        return self.store.get(str(best.get("id")))
 
     def validate_onset(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -75,9 +81,13 @@ class ValidateOnsetForm(FormValidationAction):
         not the last one, which Rasa's slot mapping picked.
         """
         latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
         onsets = [e for e in latest.get("entities") or [] if e.get("entity") == names.ONSET]
-        if len(onsets) > 1:
-            value = correction.corrected_value(latest.get("text") or "", onsets) or value
+        # "It was sunday, today's thursday": the day said is counted back from the day it is now,
+        # which the entities read as "today".
+        spoken = correction.spoken_onsets(text, onsets)
+        if len(onsets) > 1 or spoken != onsets:
+            value = correction.corrected_value(text, spoken) or value
         if value == UNKNOWN or hours_since(str(value)) is not None:
             return {names.ONSET: value}
         dispatcher.utter_message(text="Sorry, I didn't catch when it started.")

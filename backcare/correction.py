@@ -27,11 +27,24 @@ _TAKEN_BACK = re.compile(r"\b(?:not|rather than|instead of|never|i said|i though
 _RECKONED = re.compile(
     r"\b(?:so|which is|which was|that's|thats|that is|making it|i\.e\.)\s+(?:about\s+|around\s+|roughly\s+|nearly\s+)?$"
 )
-_DAY = "|".join(WEEKDAYS)
+# Texting shortens the days: "today's thurs", "it was weds". "Sat" and "sun" are words too ("I was
+# sat at my desk"), so they count only as what day it is now.
+_SHORT_DAYS = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
+               "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday"}
+_WEEKEND_SHORT = {"sat": "saturday", "sun": "sunday"}
+_DAY = "|".join([*WEEKDAYS, *_SHORT_DAYS])
+_ANY_DAY = "|".join([*WEEKDAYS, *_SHORT_DAYS, *_WEEKEND_SHORT])
 # What day it is now, said to reckon from: "today's friday", "it's wednesday today", "today is monday".
-_TODAY_IS = re.compile(rf"\btoday(?:'s|s| is)\s+(?:a\s+)?({_DAY})\b|\b(?:it's|its|it is)\s+({_DAY})\s+today\b")
+_TODAY_IS = re.compile(
+    rf"\btoday(?:'s|s| is)\s+(?:a\s+)?({_ANY_DAY})\b|\b(?:it's|its|it is)\s+({_ANY_DAY})\s+today\b"
+)
 # A day named as when it started, which the entity patterns miss without "on" or "since": "it was monday".
 _WAS_DAY = re.compile(rf"\b(?:was|were|on|since|from|last|it)\s+((?:last\s+)?(?:{_DAY}))\b")
+
+
+def _full_day(word: str) -> str:
+    """The weekday a short form stands for ("thurs" is thursday; "last weds" last wednesday)."""
+    return re.sub(r"\w+$", lambda m: _SHORT_DAYS.get(m.group(0), _WEEKEND_SHORT.get(m.group(0), m.group(0))), word)
 
 
 def spoken_onsets(text: str, onsets: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -49,10 +62,10 @@ def spoken_onsets(text: str, onsets: Sequence[Dict[str, Any]]) -> List[Dict[str,
         covered = any(int(o.get("start") or 0) <= match.start(1) < int(o.get("start") or 0) + len(str(o.get("value")))
                       for o in found)
         if not covered:
-            found.append({"value": match.group(1), "start": match.start(1)})
+            found.append({"value": _full_day(match.group(1)), "start": match.start(1)})
     if stated is None:
         return found
-    today = WEEKDAYS.index(stated.group(1) or stated.group(2))
+    today = WEEKDAYS.index(_full_day(stated.group(1) or stated.group(2)))
     for onset in found:
         value = str(onset.get("value") or "").lower()
         day = next((i for i, d in enumerate(WEEKDAYS) if re.search(rf"\b{d}\b", value)), None)
@@ -91,3 +104,13 @@ def corrected_value(text: str, onsets: Sequence[Dict[str, Any]]) -> Optional[str
     reckoned = [o for o in kept if _RECKONED.search(lowered[: int(o.get("start") or 0)])]
     after = [o for o in kept if marker is not None and int(o.get("start") or 0) >= marker.start()]
     return str((reckoned or after or kept)[0]["value"])
+
+
+def kept(text: str, mentions: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The mentions (entities with ``start``) a correction does not take back.
+
+    "Not the tennis ball, the massage gun" keeps the massage gun; "i meant the lacrosse ball not
+    the roller" the lacrosse ball.
+    """
+    lowered = text.lower().replace("’", "'")
+    return [m for m in mentions if not _taken_back(lowered, m)]

@@ -147,9 +147,16 @@ def mentioned_person(text: str) -> Optional[Subject]:
     return None
 
 
+# "My boss is a pain in the neck" says nothing of the boss's back.
+_PAIN_IN_THE = re.compile(
+    r"(?:'s|\s+is|\s+are|\s+being)\s+(?:such\s+|a\s+|a\s+real\s+|a\s+right\s+|an\s+absolute\s+)*"
+    r"pain in the (?:neck|arse|ass|backside|bum|butt|rear)\b"
+)
+
+
 def named_subject(text: str) -> Optional[Subject]:
     """The other person the message names as the one with the back ("my 72 year old dad"), or None."""
-    text = _plain(text)
+    text = _PAIN_IN_THE.sub(" annoys me", _plain(text))
     match = _NAMED.search(text) or _AGED_ONLY.search(text)
     if match is None or _FIRST_PERSON_PAIN.search(text):
         return None

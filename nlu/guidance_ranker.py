@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from backcare.encoder import get_encoder
 from backcare.guidance_loader import get_store
-from backcare.ranking import ALSO, RANKING, GuidanceIndex
+from backcare.ranking import ALSO, RANKING, GuidanceIndex, Scored
 from nlu.components import UntrainedComponent
 
 LIMIT = 20
@@ -27,6 +27,17 @@ LIMIT = 20
 ALSO_MIN_SCORE = 0.6
 _QUESTIONS = re.compile(r"(?<=\?)\s+|\s+(?:and also|also|plus|oh and)\s+", re.IGNORECASE)
 MIN_QUESTION_WORDS = 3
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+# A question sentence this long says what it asks without the sentences before it.
+MIN_ASKED_WORDS = 4
+
+
+def asked_sentence(text: str) -> Optional[str]:
+    """The last sentence, when it is a question told after sentences that are not ("...fine. what if...?")."""
+    sentences = [p for p in _SENTENCES.split(text.strip()) if re.search(r"\w", p)]
+    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") or any("?" in p for p in sentences[:-1]):
+        return None
+    return sentences[-1] if len(sentences[-1].split()) >= MIN_ASKED_WORDS else None
 
 
 @lru_cache(maxsize=None)
@@ -55,12 +66,29 @@ class GuidanceRanker(UntrainedComponent):
         for message in messages:
             text = message.get(TEXT)
             if text and not text.startswith("/"):
-                ranking = self.index.rank(text, LIMIT)
+                ranking = self.rank(text)
                 message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
                 also = self.second_question(text, ranking[0].entry_id if ranking else "")
                 if also is not None:
                     message.set(ALSO, also, add_to_output=True)
         return messages
+
+    def rank(self, text: str) -> List[Scored]:
+        """The best entries for the message, or for its question when context comes first.
+
+        "No tingles, waterworks fine, just a sore back. What if a box is too heavy for me?": the
+        told part pulls the whole message toward other entries, so the question sentence is
+        ranked on its own as well, and each entry keeps the better of its two scores.
+        """
+        ranking = self.index.rank(text, LIMIT)
+        question = asked_sentence(text)
+        if question is None:
+            return ranking
+        best = {s.entry_id: s for s in ranking}
+        for scored in self.index.rank(question, LIMIT):
+            if scored.entry_id not in best or scored.score > best[scored.entry_id].score:
+                best[scored.entry_id] = scored
+        return sorted(best.values(), key=lambda s: s.score, reverse=True)[:LIMIT]
 
     def second_question(self, text: str, main: str) -> Optional[Dict[str, object]]:
         """The best entry of another question in the message, when it is not the main answer."""

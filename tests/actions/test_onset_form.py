@@ -49,3 +49,17 @@ def test_of_several_times_the_one_meant_is_kept(store: GuidanceStore) -> None:
         entity["start"] = start
     kept = ValidateOnsetForm(store).validate_onset("last week", CollectingDispatcher(), tracker, {})
     assert kept == {"onset": "two hours ago"}
+
+
+async def test_an_aside_while_asked_keeps_the_form_waiting(store: GuidanceStore, index: GuidanceIndex) -> None:
+    # The classifier often reads an aside as a question; it fits no entry, so the question stays.
+    events = await validate(store, index, "haha ok one sec", "ask_guidance")
+    assert SlotSet("pending_entry", None) not in events
+
+
+def test_a_day_said_with_the_day_it_is_now_is_counted_back(store: GuidanceStore) -> None:
+    text = "no it was tues. today's fri"
+    tracker = make_tracker(text, "inform_onset", [("onset", "today")], slots=ASKING)
+    tracker.latest_message["entities"][0]["start"] = text.index("today")
+    kept = ValidateOnsetForm(store).validate_onset("today", CollectingDispatcher(), tracker, {})
+    assert kept == {"onset": "3 days ago"}

@@ -4,7 +4,7 @@ from typing import List, Optional, Tuple
 
 import pytest
 
-from backcare.correction import corrected_value, is_correction, spoken_onsets
+from backcare.correction import corrected_value, is_correction, kept, spoken_onsets
 
 
 def onsets(text: str, values: List[str]) -> List[dict]:
@@ -82,3 +82,15 @@ def test_the_persons_own_reckoning_of_the_corrected_time_wins() -> None:
 )
 def test_days_named_in_a_correction(text: str, values: List[str], expected: str) -> None:
     assert corrected_value(text, spoken_onsets(text, onsets(text, values))) == expected
+
+
+def test_short_day_names_count_back_from_the_day_said_to_be_today() -> None:
+    assert [o["value"] for o in spoken_onsets("wait no. it was mon, today's thurs", [])] == ["3 days ago"]
+    # "Sat" is a word too ("I was sat at my desk"): only the day it is now may be said so.
+    assert [o["value"] for o in spoken_onsets("i was sat at my desk on tuesday, today is sat", [])] == ["4 days ago"]
+
+
+def test_a_thing_taken_back_is_not_kept() -> None:
+    text = "no sorry, not the foam roller, the tennis ball"
+    mentions = [{"value": v, "start": text.index(v)} for v in ("foam roller", "tennis ball")]
+    assert [m["value"] for m in kept(text, mentions)] == ["tennis ball"]

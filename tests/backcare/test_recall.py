@@ -62,3 +62,17 @@ def test_recall_kind(text: str, kind: Optional[str]) -> None:
 )
 def test_asks_repeat(text: str, repeat: bool) -> None:
     assert asks_repeat(text) is repeat
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # An earlier answer named by its subject and a word for a part of it.
+        ("right, the ice pack bit again please", EARLIER),
+        ("sorry, that one about sitting, what did it say?", EARLIER),
+        # Comparing or asking anew is not asking for an answer again.
+        ("is the foam roller one any better", None),
+    ],
+)
+def test_an_earlier_answer_named_as_a_part(text: str, kind: Optional[str]) -> None:
+    assert recall_kind(text) == kind

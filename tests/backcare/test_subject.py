@@ -107,3 +107,8 @@ def test_who_the_conversation_is_about_over_several_turns(
     texts: List[str], expected: Tuple[Optional[str], Optional[float]]
 ) -> None:
     assert of_conversation(texts) == expected
+
+
+def test_a_pain_in_the_neck_is_a_figure_of_speech() -> None:
+    assert named_subject("my boss is a right pain in the backside, how do i ask for a new chair?") is None
+    assert named_subject("my boss has a pain in his lower back") == Subject("your boss")

@@ -28,3 +28,13 @@ def test_a_second_question_in_the_message_is_named(index: GuidanceIndex) -> None
 def test_one_question_names_no_second_one_and_payloads_are_not_ranked(index: GuidanceIndex) -> None:
     assert ranked(index, "what's a slipped disc?").get(ALSO) is None
     assert ranked(index, '/ask_entry{"entry_id": "sciatica.what_is"}').get(RANKING) is None
+
+
+def test_the_question_after_told_context_is_ranked_on_its_own_too() -> None:
+    from nlu.guidance_ranker import asked_sentence
+
+    assert asked_sentence("bladder fine, legs fine. how do I carry a heavy box?") == "how do I carry a heavy box?"
+    # One sentence, a question told before, or a question too short to stand alone: the message as it is.
+    assert asked_sentence("how do I carry a heavy box?") is None
+    assert asked_sentence("is it bad? it hurts. what now?") is None
+    assert asked_sentence("it hurts. why?") is None
