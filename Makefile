@@ -167,6 +167,8 @@ screenshot: train web-deps ## Retake docs/screenshot.png (the README's chat pict
 # Trains its own models from scratch in a temp dir (never touches models/); `make test` runs a smoke slice.
 bench: setup ## Measure vs baselines (~20 min): bench/results/<date>.{json,md,png}, latest in docs/bench/.
 	$(BIN)/python -m bench.run
+	@# The red-flag layers (rules, semantic, both) on the held-out fresh set, as on the committed table.
+	$(BIN)/python -m bench.red_flags --csv bench/eval/red_flags_fresh.csv
 
 red-flags: setup ## Red-flag layers on tests/data/red_flags.csv: dev-split thresholds, recall, calm, latency.
 	$(BIN)/python -m bench.red_flags

@@ -216,7 +216,12 @@ def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> L
 # "Expecting" alone is pregnancy only after someone is ("she's expecting twins"), and not when
 # something is expected ("I'm expecting it to ease").
 _PREGNANT = re.compile(
-    r"\b(?<!not )(?<!n't )(pregnant|pregnancy|expecting a baby|weeks gone"
+    r"\b(?<!not )(?<!n't )(pregnant|pregnancy|preggers|preggo|trimester|weeks gone"
+    r"|expecting (?:a baby|a little|a boy|a girl|twins|triplets|(?:my|our|her) (?:first|second|third|baby))"
+    # "30 wks", "I'm 12 weeks": said of the person, a number of weeks is how far along; "for 6
+    # weeks", "6 weeks ago" is how long something has lasted.
+    r"|\d{1,2} ?(?:wks?|weeks?) (?:pregnant|preg|gone|along|today|now)\b"
+    r"|(?:i'?m|i am|she'?s|she is|we'?re|we are|at|now) \d{1,2} ?(?:wks?|weeks?)\b(?! (?:ago|of|since|into|later|in)\b)"
     r"|(?:i'?m|i am|she'?s|she is|we'?re|we are|is|are) expecting\b"
     r"(?! (?:it|to|that|this|the|a lot|more|much|worse|better)))"
 )

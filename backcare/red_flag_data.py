@@ -153,6 +153,9 @@ class Context(BaseModel):
         [], description="The other person's back: 'his back is killing him'. Only a milder own back calms their sign."
     )
     animal: List[str] = Field([], description="A pet as the subject of a mention: 'my dog wet himself'.")
+    hypothetical: List[str] = Field(
+        [], description="An 'if' with a past-tense verb, in a sentence with 'would': 'if my legs went numb would I...'."
+    )
 
     class Config:
         extra = "forbid"

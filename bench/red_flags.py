@@ -1,6 +1,6 @@
 """Red-flag detector: choose the semantic thresholds on a dev split and measure both layers.
 
-Usage: ``python -m bench.red_flags [--write]``.
+Usage: ``python -m bench.red_flags [--write] [--csv PATH ...]``.
 
 The committed table ``tests/data/red_flags.csv`` is split in two halves, stratified by sign (rows
 sorted by a hash of their text, alternating): thresholds are chosen on the dev half only, and the
@@ -9,6 +9,11 @@ the semantic layer alone and both. For each tier and margin, the threshold is th
 which the tier's signs escalate none of the dev rows below that tier (near-misses and less urgent
 signs); of those pairs, the one that finds most of the tier's dev rows is chosen (ties: the wider
 margin). ``--write`` puts the choice into ``guidance/safety/red_flags.yml``.
+
+``--csv PATH`` (any file of ``text,tier,sign,entry_ids`` rows, as the dev and held-out red-flag
+sets) also prints, with the thresholds in red_flags.yml, recall per tier, near-miss calm and calm
+and answered for each layer alone and both; "answered" is the guidance ranker's first entry for
+the message without its sign clauses (as the component ranks it) being one the row names.
 
 Latency is the time the component's ``detect`` (rules, clause split, one encoder call, semantic
 matching) takes per message, on messages the encoder has not seen before, after the exemplar
@@ -26,6 +31,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -55,6 +61,7 @@ class Row:
     text: str
     tier: str
     sign: str
+    entry_ids: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -67,9 +74,11 @@ class Scored:
     candidates: List[Tuple[int, float, float]]
 
 
-def read_rows() -> List[Row]:
-    with TABLE.open(newline="", encoding="utf-8") as handle:
-        return [Row(r["text"], r["tier"], r["sign"] or "") for r in csv.DictReader(handle)]
+def read_rows(path: Path = TABLE) -> List[Row]:
+    """The rows of a red-flag CSV (``text,tier,sign[,entry_ids]``; entry ids split on ``;``)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [Row(r["text"], r["tier"], r["sign"] or "", tuple(i for i in (r.get("entry_ids") or "").split(";") if i))
+                for r in csv.DictReader(handle)]
 
 
 def split(rows: Sequence[Row]) -> Tuple[List[Row], List[Row]]:
@@ -224,6 +233,56 @@ def latency(rows: Sequence[Row], nlp: Language, detector: RedFlagDetector, triag
     print(f"  ({len(docs)} messages; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
+def settings_in_file(semantic: SemanticMatcher) -> Settings:
+    """The (threshold, margin) per tier rank that red_flags.yml holds, as the component uses them."""
+    return {t.rank: (s.threshold, s.margin) for t, s in semantic.data.semantic.thresholds.items()}
+
+
+def answered(rows: Sequence[Row], nlp: Language, detector: RedFlagDetector) -> List[bool]:
+    """Per row: the ranker's first entry for the message without its sign clauses is one the row names.
+
+    Rows naming no entry count as answered; the bot may still pick another answer by intent.
+    """
+    out = []
+    for row in rows:
+        if not row.entry_ids:
+            out.append(True)
+            continue
+        reading = detector._triage.read(nlp(row.text.lower()))
+        ranked = detector._index().rank(detector.rest(reading) or row.text, 1)
+        out.append(bool(ranked) and ranked[0].entry_id in row.entry_ids)
+    return out
+
+
+def csv_report(path: Path, nlp: Language, detector: RedFlagDetector, show: bool = False) -> Dict[str, Dict[str, float]]:
+    """Recall per tier, calm and calm-and-answered per layer on a red-flag CSV, printed and returned."""
+    rows = read_rows(path)
+    scored = score(rows, nlp, detector._triage, detector._semantic)
+    settings = settings_in_file(detector._semantic)
+    good = answered(rows, nlp, detector)
+    rules = [s.rule_rank for s in scored]
+    semantic = [semantic_rank(s, settings) for s in scored]
+    layers = {"rules": rules, "semantic": semantic, "both": [max(a, b) for a, b in zip(rules, semantic)]}
+    counts = {t: sum(r.tier == t for r in rows) for t in (*TIERS, "none")}
+    print(f"\n{path.name}: {len(rows)} rows ({', '.join(f'{t} {n}' for t, n in counts.items())}),"
+          " thresholds of red_flags.yml")
+    print(f"  {'layer':<10}" + "".join(f"{'recall ' + t:>18}" for t in TIERS) + f"{'calm':>8}{'calm+answered':>15}")
+    out = {}
+    for layer, ranks in layers.items():
+        f = figures(scored, ranks)
+        near = [(r == 0 and g) for s, r, g in zip(scored, ranks, good) if s.row.tier == "none"]
+        f["calm_and_answered"] = sum(near) / max(len(near), 1)
+        out[layer] = f
+        print(f"  {layer:<10}" + "".join(f"{f['recall_' + t]:>18.1%}" for t in TIERS)
+              + f"{f['calm']:>8.1%}{f['calm_and_answered']:>15.1%}")
+    if show:
+        for s, r, g in zip(scored, layers["both"], good):
+            if (s.row.tier == "none" and (r or not g)) or (s.row.tier != "none" and r < RANK[s.row.tier]):
+                got = next((t for t, n in RANK.items() if n == r), "none")
+                print(f"    {s.row.tier:>9} -> {got:<9} rules {s.rule_rank} {s.row.text[:110]}")
+    return out
+
+
 def write(settings: Settings, dev_figures: Dict[int, Tuple[float, float]]) -> None:
     """Replace the ``semantic:`` block of red_flags.yml, keeping everything else as it is."""
     names = {Tier.EMERGENCY.rank: "emergency", Tier.URGENT.rank: "urgent", Tier.SOON.rank: "soon"}
@@ -244,7 +303,17 @@ def write(settings: Settings, dev_figures: Dict[int, Tuple[float, float]]) -> No
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.red_flags", description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="write the chosen thresholds into red_flags.yml")
+    parser.add_argument("--csv", type=Path, action="append", default=[],
+                        help="also score this red-flag CSV (text,tier,sign,entry_ids) per layer")
+    parser.add_argument("--only-csv", action="store_true", help="with --csv: skip the table, split and latency")
+    parser.add_argument("--show", action="store_true", help="with --csv: list the misses and false alarms")
     args = parser.parse_args(argv)
+    if args.only_csv:
+        nlp = pipeline()
+        detector = RedFlagDetector({})
+        for path in args.csv:
+            csv_report(path, nlp, detector, args.show)
+        return 0
 
     rows = read_rows()
     dev_rows, rest_rows = split(rows)
@@ -267,13 +336,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         (threshold, margin), (recall, precision) = settings[RANK[t]], chosen[RANK[t]]
         print(f"  {t:<10} threshold {threshold:.2f} margin {margin:.2f}: dev recall {recall:.1%}, "
               f"dev precision {precision:.1%}")
-    in_file = {t.rank: (s.threshold, s.margin) for t, s in semantic.data.semantic.thresholds.items()}
+    in_file = settings_in_file(semantic)
     if in_file != settings:
         print("  (red_flags.yml has " + ", ".join(
             f"{t} {in_file[RANK[t]][0]}/{in_file[RANK[t]][1]}" for t in TIERS) + "; --write to update)")
     report("dev half (thresholds chosen here)", dev, settings)
     report("held-out half", rest, settings)
     report("whole table", dev + rest, settings)
+    for path in args.csv:
+        csv_report(path, nlp, detector, args.show)
     if args.write:
         write(settings, chosen)
     return 0

@@ -43,6 +43,8 @@ TRAILING_DENIALS = frozenset({"no", "none", "nope", "nah", "negative", "never"})
 # "since last year" and "for years" say how long something has lasted, not that it is over.
 DURATION_LEADS = frozenset({"since", "for", "from", "over", "throughout"})
 NEGATION_WINDOW = 6
+# With a hypothetical "if" (context.hypothetical), these make a sentence imagine a sign.
+CONDITIONALS = frozenset({"would", "could", "wd", "might"})
 MARKER_NEGATION_WINDOW = 2
 MARKER_NEGATIONS = frozenset({"not", "never", "no"})
 
@@ -156,6 +158,17 @@ class Triage:
                 return True
         return False
 
+    def hypothetical(self, toks: Reading, at: int) -> bool:
+        """Whether token ``at``'s sentence imagines the sign: "if my legs went numb, would I need A&E?".
+
+        Only an "if" with a past-tense verb ("if I lost", "if my legs went") in a sentence with
+        "would"/"could": "would it be bad if I can't feel my bum?" tells a sign that is there.
+        """
+        sentence = toks.sentence[at]
+        if not any(toks.sentence[s] == sentence for _, s, _ in toks.spans.get("context|hypothetical", [])):
+            return False
+        return any(toks.sentence[t.i] == sentence and t.lower_ in CONDITIONALS for t in toks.source)
+
     def someone_elses(self, toks: Reading, span: Tuple[int, int, int]) -> bool:
         """Whether the mention is another person's, told beside the person's own milder back trouble.
 
@@ -244,6 +257,8 @@ class Triage:
             True if the mention counts.
         """
         at = span[0]
+        if self.hypothetical(toks, at):
+            return False
         if not sign.history_counts and self.in_past(toks, at):
             return False
         if self.someone_elses(toks, span):

@@ -127,6 +127,7 @@ class Patterns:
         self._add("context|own_plain", data.context.own_back_plain, "context.own_back_plain")
         self._add("context|theirs", data.context.their_back, "context.their_back")
         self._add("context|animal", data.context.animal, "context.animal")
+        self._add("context|hypothetical", data.context.hypothetical, "context.hypothetical")
 
     # ---------------------------------------------------------------- compiling the patterns
 

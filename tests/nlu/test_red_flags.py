@@ -156,10 +156,40 @@ def test_component_marks_a_sign_only_the_semantic_layer_hears(
         "the pain stops and starts all day, what helps?",
         "my dad's back is bad from standing at the counter all day, should he get a standing desk?",
         "the toddler did a huge poo all over me at bath time and I hurt my back, how do I lift him?",
+        # Cues both layers share: a hypothetical, pain tied to moving, a short start, someone else's
+        # sign with one's own denied, a numb seat that goes once out of the car.
+        "what do I do if something is too heavy?",
+        "every time I move it hurts",
+        "lying down is the only time it doesn't hurt",
+        "it only hurts when I move, resting is fine, is that normal?",
+        "cant sleep cos of my back",
+        "my mum had cancer years back but I've never had anything like that",
+        "the back started playing up a week ago btw",
+        "if my legs went numb would I need A&E? just asking",
+        "what would happen if I lost control of my bladder, would that be an emergency?",
+        "my numb bum from the long drive went away once I got out of the car, how often should I stop?",
+        "my leg gave way because I missed a step, didn't fall, back sore now",
     ],
 )
 def test_near_misses_in_meaning_stay_calm(detector: RedFlagDetector, spacy_model: SpacyModel, text: str) -> None:
     assert detector.detect(spacy_model.model(text.lower())) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # A sign said in the present, even inside an "if" question, still escalates.
+        ("would it be serious if I can't feel my bum when I wipe?", "saddle_numbness"),
+        ("ive been having little accidents with my bladder since thursday", "urinary_incontinence"),
+        ("knees keep folding when I walk, like the legs switch off", "legs_giving_way"),
+        ("slipped on the ice and landed hard on my tailbone from the top of the steps", "major_trauma"),
+    ],
+)
+def test_emergency_signs_in_new_shapes_escalate(
+    detector: RedFlagDetector, spacy_model: SpacyModel, text: str, sign: str
+) -> None:
+    finding = detector.detect(spacy_model.model(text.lower()))
+    assert finding is not None and finding.tier.intent == "red_flag_emergency" and sign in finding.signs
 
 
 def test_component_leaves_other_messages_alone(spacy_model: SpacyModel) -> None:
