@@ -96,6 +96,26 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "i nearly wet myself laughing",
         "i'm crapping myself about the scan",
         "",
+        # The same words, harmless.
+        "my jeans got soaked in the rain and my back is stiff",
+        "I didn't know I was going to be this stiff",
+        "shit, I didn't realise heat could make it worse",
+        "I put a pillow between my legs when I go to sleep",
+        "neither of my legs feels weak",
+        "I'm sick and tired of this back",
+        # Denials read clause by clause.
+        "my bowels are fine, no numbness, just stiff",
+        # Everyday near-misses beside a question.
+        "so funny I almost peed, my back twinged though",
+        "my calves are both sore after my spin class, and my back, stretches?",
+        "my bum goes numb on the sofa, fine when I get up, what cushion?",
+        "my thigh tingles on long drives, which goes when I stand up",
+        "the toddler pooped everywhere at bath time and I hurt my back cleaning up",
+        "the kids had a temperature last week, my back hurts from carrying them",
+        "I'm waiting for something to come in the post and my back hurts from sitting",
+        "my car skidded on ice but I stopped in time, my back is stiff from the drive",
+        "I get up to pee and the pain starts and stops",
+        "I could have wet myself laughing at the physio",
     ],
 )
 def test_nothing_found(triage: Triage, nlp: Language, text: str) -> None:
@@ -195,38 +215,12 @@ def test_positional_over_and_workout(triage: Triage, nlp: Language, text: str, t
 @pytest.mark.parametrize(
     ("text", "sign"),
     [
+        # Descriptions of what the person noticed.
         ("whenever I feel I have to go, nothing comes out", "urinary_retention"),
         ("the patch of skin I sit on feels dead", "saddle_numbness"),
         ("can't feel a thing down there", "saddle_numbness"),
         ("I'm two dress sizes smaller and eating as much as ever", "weight_loss"),
         ("it aches from my hip right down to my heel", "leg_pain_below_knee"),
-    ],
-)
-def test_plain_word_descriptions(triage: Triage, nlp: Language, text: str, sign: str) -> None:
-    finding = detect(triage, nlp, text)
-    assert finding is not None and sign in finding.signs
-
-
-@pytest.mark.parametrize(
-    ("text", "tier"),
-    [
-        # Listed misspellings too short or too English for the typo rule.
-        ("i cnt feal my feet or my legz", Tier.EMERGENCY),
-        ("tingly groyne since monday", Tier.EMERGENCY),
-        ("loosing control of my bladder", Tier.EMERGENCY),
-        # A pet as the subject is never the writer's sign; a horse the writer fell off is.
-        ("the cat wet herself on the sofa and I hurt my back cleaning it", None),
-        ("I got thrown off a horse yesterday", Tier.EMERGENCY),
-    ],
-)
-def test_misspellings_and_pets(triage: Triage, nlp: Language, text: str, tier: Optional[Tier]) -> None:
-    finding = detect(triage, nlp, text)
-    assert (finding.tier if finding else None) is tier
-
-
-@pytest.mark.parametrize(
-    ("text", "sign"),
-    [
         # Wet or damp clothes, and not knowing one had gone.
         ("my undies were damp again and my back is sore", "urinary_incontinence"),
         ("I didn't realise I'd gone until I stood up", "urinary_incontinence"),
@@ -243,54 +237,6 @@ def test_misspellings_and_pets(triage: Triage, nlp: Language, text: str, tier: O
         ("my legs have been odd today, they're both numb", "bilateral_leg_symptoms"),
         ("I feel rotten all over with this back", "very_unwell"),
         ("weak and shivery, and my back aches", "very_unwell"),
-    ],
-)
-def test_plain_word_families(triage: Triage, nlp: Language, text: str, sign: str) -> None:
-    finding = detect(triage, nlp, text)
-    assert finding is not None and sign in finding.signs
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # The same words, harmless.
-        "my jeans got soaked in the rain and my back is stiff",
-        "I didn't know I was going to be this stiff",
-        "shit, I didn't realise heat could make it worse",
-        "I put a pillow between my legs when I go to sleep",
-        "neither of my legs feels weak",
-        "I'm sick and tired of this back",
-        # Denials read clause by clause.
-        "my bowels are fine, no numbness, just stiff",
-    ],
-)
-def test_plain_word_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
-    assert detect(triage, nlp, text) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "tier"),
-    [
-        # Someone else's sign beside any talk of the writer's own back, before or after it.
-        ("my mum fell off a ladder last week and now my back hurts from helping her", None),
-        ("my son pooed himself and bending to change him is hurting my back", None),
-        ("my workmate's legs gave way on site; my own back is just stiff", None),
-        ("my dad has cancer and lifting him hurts my back", None),
-        # Told with the other person's own back pain, it escalates, unless the writer's is milder.
-        ("my wife can't pee and her back is killing her, and my back hurts from lifting her", Tier.EMERGENCY),
-        ("my friend's husband has osteoporosis and hurt his back; I just have a normal twinge", None),
-    ],
-)
-def test_someone_elses_sign_beside_the_writers_back(
-    triage: Triage, nlp: Language, text: str, tier: Optional[Tier]
-) -> None:
-    finding = detect(triage, nlp, text)
-    assert (finding.tier if finding else None) is tier
-
-
-@pytest.mark.parametrize(
-    ("text", "sign"),
-    [
         # Needing to go with nothing coming, hesitancy and a stop-start stream.
         ("got to go all the time yet nothing comes out, back hurts", "urinary_retention"),
         ("my pee starts and stops and takes ages since my back went", "urinary_retention"),
@@ -316,25 +262,43 @@ def test_someone_elses_sign_beside_the_writers_back(
         ("sometimes I can wet myself without even noticing now", "urinary_incontinence"),
     ],
 )
-def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sign: str) -> None:
+def test_a_plain_word_sign_is_found(triage: Triage, nlp: Language, text: str, sign: str) -> None:
     finding = detect(triage, nlp, text)
     assert finding is not None and sign in finding.signs
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "tier"),
     [
-        "so funny I almost peed, my back twinged though",
-        "my calves are both sore after my spin class, and my back, stretches?",
-        "my bum goes numb on the sofa, fine when I get up, what cushion?",
-        "my thigh tingles on long drives, which goes when I stand up",
-        "the toddler pooped everywhere at bath time and I hurt my back cleaning up",
-        "the kids had a temperature last week, my back hurts from carrying them",
-        "I'm waiting for something to come in the post and my back hurts from sitting",
-        "my car skidded on ice but I stopped in time, my back is stiff from the drive",
-        "I get up to pee and the pain starts and stops",
-        "I could have wet myself laughing at the physio",
+        # Listed misspellings too short or too English for the typo rule.
+        ("i cnt feal my feet or my legz", Tier.EMERGENCY),
+        ("tingly groyne since monday", Tier.EMERGENCY),
+        ("loosing control of my bladder", Tier.EMERGENCY),
+        # A pet as the subject is never the writer's sign; a horse the writer fell off is.
+        ("the cat wet herself on the sofa and I hurt my back cleaning it", None),
+        ("I got thrown off a horse yesterday", Tier.EMERGENCY),
     ],
 )
-def test_everyday_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
-    assert detect(triage, nlp, text) is None
+def test_misspellings_and_pets(triage: Triage, nlp: Language, text: str, tier: Optional[Tier]) -> None:
+    finding = detect(triage, nlp, text)
+    assert (finding.tier if finding else None) is tier
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        # Someone else's sign beside any talk of the writer's own back, before or after it.
+        ("my mum fell off a ladder last week and now my back hurts from helping her", None),
+        ("my son pooed himself and bending to change him is hurting my back", None),
+        ("my workmate's legs gave way on site; my own back is just stiff", None),
+        ("my dad has cancer and lifting him hurts my back", None),
+        # Told with the other person's own back pain, it escalates, unless the writer's is milder.
+        ("my wife can't pee and her back is killing her, and my back hurts from lifting her", Tier.EMERGENCY),
+        ("my friend's husband has osteoporosis and hurt his back; I just have a normal twinge", None),
+    ],
+)
+def test_someone_elses_sign_beside_the_writers_back(
+    triage: Triage, nlp: Language, text: str, tier: Optional[Tier]
+) -> None:
+    finding = detect(triage, nlp, text)
+    assert (finding.tier if finding else None) is tier
