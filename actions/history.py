@@ -67,7 +67,8 @@ def aged_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
     if age is None:
         return []
     latest = list(tracker.latest_message.get(IF_AGE) or [])
-    earlier = [i for w, i in waiting if w == who] if age_before is None else []
+    # The age is new for this person, or corrected ("sorry, he's 15 not 25"): earlier signs count again.
+    earlier = [i for w, i in waiting if w == who] if age_before != age else []
     signs = [red_flags.sign(i) for i in dict.fromkeys([*latest, *earlier])]
     return [s for s in signs if s is not None and s.age is not None and s.age.fits(age)]
 
@@ -107,6 +108,7 @@ def standing_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
     """
     heard = subject.Listener()
     who: Optional[str] = None
+    age: Optional[float] = None
     standing: Dict[Optional[str], List[str]] = {}
     for event in tracker.events:
         kind = event.get("event")
@@ -114,14 +116,15 @@ def standing_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
             heard, who, standing = subject.Listener(), None, {}
         elif kind == "user" and not str(event.get("text") or "").startswith("/"):
             text = str(event.get("text") or "")
-            who, _ = heard.hear(text)
+            who, age = heard.hear(text)
             if _SEEN_DOCTOR.search(text.lower()):
                 standing.pop(who, None)
         elif kind == "bot":
             said = [str(i) for i in (event.get("metadata") or {}).get("red_flag_signs") or []]
             standing[who] = [*standing.get(who, []), *said]
     signs = [red_flags.sign(i) for i in dict.fromkeys(standing.get(who, []))]
-    return [s for s in signs if s is not None and s.age is not None]
+    # An age corrected out of range ("sorry, she's 38 not 58") lifts the sign; an unknown age keeps it.
+    return [s for s in signs if s is not None and s.age is not None and (age is None or s.age.fits(age))]
 
 
 # Intents of messages that ask a question (the others give an onset, say thanks, pick "why?").

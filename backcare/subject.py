@@ -22,6 +22,8 @@ RELATIONS = frozenset(
     stepmother stepson stepdaughter grandson granddaughter grandchild boss hubby hubs missus wifey lad boy girl
     bf gf sis bro""".split()
 ) | {"other half", "little one", "eldest", "youngest", "old man", "old lady"}
+# Words that say which one someone is rather than who: "he's 15, he's my youngest" is still the son.
+_DESCRIBES = frozenset({"your eldest", "your youngest", "your little one"})
 # People someone lifts and carries: "how do I pick my son up?" is about the back of the person typing.
 CARRIED = frozenset(
     "son daughter child kid toddler baby boy girl grandson granddaughter grandchild nephew niece".split()
@@ -229,6 +231,8 @@ class Listener:
         """Follow one message; returns who the advice is for after it, and their age."""
         named = named_subject(text)
         lowered = text.lower().replace("’", "'")
+        if named is not None and named.who in _DESCRIBES and self.who is not None:
+            named = Subject(self.who, named.age)
         if named is not None:
             self.age = named.age if named.age is not None else (self.age if named.who == self.who else None)
             self.who = named.who

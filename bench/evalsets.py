@@ -224,7 +224,8 @@ async def score_dev(url: str, only: Optional[str] = None) -> Dict[str, Any]:
                "red_flags_plain.csv": red_flags, "red_flags_fresh2.csv": red_flags,
                "conversations.yml": conversations,
                "conversations_context.yml": conversations, "conversations_people.yml": conversations,
-               "conversations_plain.yml": conversations}
+               "conversations_plain.yml": conversations,
+               "conversations_fresh.yml": conversations}
     async with aiohttp.ClientSession() as session:
         return {
             **{f"dev/{name}": {**await questions(session, url, DEV / name), "peers": peers(DEV / name)}

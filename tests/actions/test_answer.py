@@ -386,6 +386,35 @@ async def test_a_first_back_pain_said_earlier_escalates_once(
     assert dispatcher.messages[0]["text"].startswith("For your mum: ")
 
 
+@pytest.mark.parametrize(
+    ("first", "correction", "escalates"),
+    [
+        # Corrected into the range: the first-ever back pain said at 25 is urgent at 15.
+        ("my son is 25 and his back hurts for the first time", "sorry I mean he's 15, he's my youngest", True),
+        # Corrected out of it: the escalation said at 58 no longer holds at 38.
+        ("my mum is 58 and has just had her first ever bad back", "sorry, typo, she's 38 not 58", False),
+    ],
+)
+async def test_a_corrected_age_goes_through_the_age_check_again(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], first: str, correction: str, escalates: bool
+) -> None:
+    turns = [(first, "ask_guidance", [], None), (correction, "ask_guidance", [], None),
+             ("what exercise would be good?", "ask_guidance", [], None)]
+    tracker = conversation(index, turns)
+    tracker.events[0]["parse_data"]["red_flag_if_age"] = ["age_onset"]
+    if not escalates:
+        # The first turn escalated at 58, as the bot does.
+        tracker.events.insert(1, {"event": "bot", "text": "...",
+                                  "metadata": {"red_flag_tier": "urgent", "red_flag_signs": ["age_onset"]}})
+    # The correction turn: the escalation (into range) or the answer the bot gave.
+    escalation = {"red_flag_tier": "urgent", "red_flag_signs": ["age_onset"]}
+    said = escalation if escalates else {"entry_id": "exercise.what_exercise"}
+    tracker.events.insert(-1, {"event": "bot", "text": "...", "metadata": said})
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    assert ("red_flag_tier" in dispatcher.messages[0]) is escalates
+
+
 async def test_a_recall_of_a_question_never_answered_answers_it(
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
 ) -> None:

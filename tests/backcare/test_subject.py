@@ -101,6 +101,8 @@ def test_more_ways_of_naming_the_person_with_the_back(text: str, expected: Optio
         # The person's own back again: "without my back going" after "my son is 2".
         (["my son is 2 and wants carrying everywhere", "how do i pick him up without my back going?"], (None, None)),
         (["my dad hurt his back", "can he use heat on his back? my back is fine"], ("your dad", None)),
+        # "My youngest" says which son, not someone new: the corrected age is the son's.
+        (["my son is 25 and his back hurts", "sorry I mean he's 15, he's my youngest"], ("your son", 15.0)),
     ],
 )
 def test_who_the_conversation_is_about_over_several_turns(
