@@ -227,10 +227,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--config", type=Path, default=REPO / "config.yml")
     parser.add_argument("--name", default="project")
+    parser.add_argument("--nlu", type=Path, default=NLU_DATA, help="NLU data (default: the bench's, data/nlu)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="nlu-cv-") as workdir:
-        result = run_cv(args.name, args.config.resolve(), NLU_DATA, FOLDS, SEED, Path(workdir))
+        result = run_cv(args.name, args.config.resolve(), args.nlu.resolve(), FOLDS, SEED, Path(workdir))
     print(f"macro-F1 {result.macro_f1:.3f}  accuracy {result.accuracy:.3f}  ({result.examples} examples)")
     for intent, figures in sorted(result.per_intent.items(), key=lambda item: item[1]["f1"]):
         print(f"  {intent:22} f1 {figures['f1']:.2f}  support {figures['support']}")
