@@ -15,6 +15,8 @@ WORD_NUMBERS = {**ARTICLES, **NUMBER_WORDS, **FUZZY_COUNTS}
 FIXED = {
     "just now": 0.5, "right now": 0.5, "tonight": 1, "this evening": 3, "this afternoon": 4,
     "this morning": 6, "earlier today": 6, "today": 6, "last night": 12, "yesterday": 24,
+    # Chat shorthand for yesterday.
+    "yday": 24, "yest": 24, "yesterdy": 24, "day before yday": 40,
     # Anywhere from 36 to 60 hours; counted inside the 48-hour window to stay on the safe side.
     "day before yesterday": 40, "the other day": 72, "over the weekend": 72, "last weekend": 120,
     "this week": 72, "last week": 168, "last month": 720, "a while ago": 336, "a while back": 336,

@@ -15,6 +15,8 @@ PHRASES = [
     "last week", "last month", "the other day", "over the weekend", "last weekend",
     "this week", "a while ago", "ages ago", "a while back", "right now", "an hour ago",
     "all week", "since the weekend", "the weekend before last",
+    # Chat shorthand for yesterday (backcare/onset.py reads them as 24 hours).
+    "yday", "yest", "yesterdy", "day before yday",
 ]
 
 

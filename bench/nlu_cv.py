@@ -211,3 +211,34 @@ def run_cv(
         },
         errors=errors,
     )
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Cross-validate one config alone on the bench's data, folds and seed; print the figures.
+
+    ``python -m bench.nlu_cv --config config.yml`` gives the "project" row of ``make bench``'s
+    stage 1 without the other configs and stages.
+    """
+    import argparse
+    import tempfile
+
+    from bench.run import FOLDS, NLU_DATA, SEED
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--config", type=Path, default=REPO / "config.yml")
+    parser.add_argument("--name", default="project")
+    parser.add_argument("--nlu", type=Path, default=NLU_DATA, help="NLU data (default: the bench's, data/nlu)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="nlu-cv-") as workdir:
+        result = run_cv(args.name, args.config.resolve(), args.nlu.resolve(), FOLDS, SEED, Path(workdir))
+    print(f"macro-F1 {result.macro_f1:.3f}  accuracy {result.accuracy:.3f}  ({result.examples} examples)")
+    for intent, figures in sorted(result.per_intent.items(), key=lambda item: item[1]["f1"]):
+        print(f"  {intent:22} f1 {figures['f1']:.2f}  support {figures['support']}")
+    if args.json:
+        args.json.write_text(json.dumps(result.to_json(), indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

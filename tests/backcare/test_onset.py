@@ -12,6 +12,9 @@ WEDNESDAY = datetime(2026, 11, 25, 12, 0)
     ("text", "hours"),
     [
         ("yesterday", 24),
+        ("hurt it yday", 24),
+        ("since yest", 24),
+        ("day before yday", 40),
         ("2 hours ago", 2),
         ("5 days ago", 120),
         ("this morning", 6),

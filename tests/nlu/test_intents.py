@@ -45,8 +45,23 @@ def test_held_out_phrases_are_understood(predictions: Dict[str, Dict[str, Any]])
         ("my glute medius is tight", "body_area", "glute medius"),
         ("it started 3 days ago", "onset", "3 days ago"),
         ("foam rollers any good?", "equipment", "foam rollers"),
+        ("hurt my back yday", "onset", "yday"),
     ],
 )
 def test_entity_ruler_tags_what_people_name(parse: Parse, text: str, entity: str, value: str) -> None:
     entities = parse([text])[text]["entities"]
     assert {"entity": entity, "value": value} in [{"entity": e["entity"], "value": e["value"]} for e in entities]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # A follow-up on a new situation is a self-care question, not "what can you do?".
+        ("what about driving", "ask_guidance"),
+        # A short "is X worth it?" about a treatment or gadget is in scope.
+        ("tens machine any good", "ask_guidance"),
+        ("yday", "inform_onset"),
+    ],
+)
+def test_known_misreadings(parse: Parse, text: str, intent: str) -> None:
+    assert parse([text])[text]["intent"]["name"] == intent
