@@ -338,3 +338,20 @@ def test_everyday_words_for_a_sign(triage: Triage, nlp: Language, text: str, sig
 )
 def test_everyday_near_misses_stay_calm(triage: Triage, nlp: Language, text: str) -> None:
     assert detect(triage, nlp, text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "signs", "waiting"),
+    [
+        # A first-ever back pain in the words of someone passing it on, with the age said ...
+        ("my dad's 71 and he says he's never had back trouble in his life until this week", ("age_onset",), []),
+        # ... or left for an earlier turn to give ("my little girl is 9").
+        ("she came home saying her back hurts and she's never said that before", (), ["age_onset"]),
+        # "Never said that before" about something other than the back is no sign.
+        ("my mum is 80, she's never said that before about yoga", (), []),
+    ],
+)
+def test_a_first_back_pain_told_second_hand(triage: Triage, text: str, signs: tuple, waiting: List[str]) -> None:
+    finding = triage.detect_text(text)
+    assert (finding.signs if finding else ()) == signs
+    assert triage.age_bound_signs(triage.read(triage._nlp.make_doc(text.lower()))) == waiting
