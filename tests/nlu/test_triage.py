@@ -302,3 +302,20 @@ def test_someone_elses_sign_beside_the_writers_back(
 ) -> None:
     finding = detect(triage, nlp, text)
     assert (finding.tier if finding else None) is tier
+
+
+@pytest.mark.parametrize(
+    ("text", "signs", "waiting"),
+    [
+        # A first-ever back pain in the words of someone passing it on, with the age said ...
+        ("my dad's 71 and he says he's never had back trouble in his life until this week", ("age_onset",), []),
+        # ... or left for an earlier turn to give ("my little girl is 9").
+        ("she came home saying her back hurts and she's never said that before", (), ["age_onset"]),
+        # "Never said that before" about something other than the back is no sign.
+        ("my mum is 80, she's never said that before about yoga", (), []),
+    ],
+)
+def test_a_first_back_pain_told_second_hand(triage: Triage, text: str, signs: tuple, waiting: List[str]) -> None:
+    finding = triage.detect_text(text)
+    assert (finding.signs if finding else ()) == signs
+    assert triage.age_bound_signs(triage.read(triage._nlp.make_doc(text.lower()))) == waiting
