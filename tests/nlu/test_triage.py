@@ -70,6 +70,8 @@ def test_figures_on_the_table(triage: Triage, nlp: Language, request: pytest.Fix
         ("had cancer 20 years ago", Tier.URGENT, ("cancer_history",)),
         # Durations: four weeks or more.
         ("it's been a couple of months and no better", Tier.SOON, ("no_improvement",)),
+        # A "last" season or holiday is months back, whenever it is said.
+        ("sore lower back ever since last winter", Tier.SOON, ("chronic_pain",)),
         ("trying to wee but it just won't come", Tier.EMERGENCY, ("urinary_retention",)),
         # "has gone" only says it is over at the end of a clause.
         ("the pain has gone down my leg to my foot", Tier.SOON, ("leg_pain_below_knee",)),
@@ -91,6 +93,7 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "i'm 30 and it's the first time my back hurts",
         "i lost weight without trying when i was a student",
         "i used to have sciatica down to my foot",
+        "started running again since last spring and today my back twinged",
         "my sciatica has gone now",
         # Figures of speech.
         "i nearly wet myself laughing",
