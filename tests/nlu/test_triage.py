@@ -72,6 +72,18 @@ def test_figures_on_the_table(triage: Triage, nlp: Language, request: pytest.Fix
         ("it's been a couple of months and no better", Tier.SOON, ("no_improvement",)),
         # A "last" season or holiday is months back, whenever it is said.
         ("sore lower back ever since last winter", Tier.SOON, ("chronic_pain",)),
+        # No urge all day; not reaching the toilet; numb on both sides; worse within the day.
+        ("havent needed the loo once today even though ive had 4 coffees, back is awful",
+         Tier.EMERGENCY, ("urinary_retention",)),
+        ("I didn't make it to the loo in time this afternoon and my back is terrible",
+         Tier.EMERGENCY, ("urinary_incontinence",)),
+        ("pins and needles on both sides from the hips down", Tier.EMERGENCY, ("bilateral_leg_symptoms",)),
+        ("it started as a tingle at breakfast and now this evening i can't move my foot",
+         Tier.EMERGENCY, ("rapid_worsening",)),
+        ("feeling generally rotten and my back aches", Tier.URGENT, ("very_unwell",)),
+        ("clammy and lightheaded with this back pain", Tier.URGENT, ("very_unwell",)),
+        # "All over" is not "all better": the sign stands.
+        ("I feel really ill and dizzy all over", Tier.URGENT, ("very_unwell",)),
         ("trying to wee but it just won't come", Tier.EMERGENCY, ("urinary_retention",)),
         # "has gone" only says it is over at the end of a clause.
         ("the pain has gone down my leg to my foot", Tier.SOON, ("leg_pain_below_knee",)),
@@ -94,6 +106,10 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "i lost weight without trying when i was a student",
         "i used to have sciatica down to my foot",
         "started running again since last spring and today my back twinged",
+        "mum's bladder is weak since her op, my back hurts from helping her",
+        "my thigh goes numb on the saddle but it's fine off the bike",
+        "had a temperature last month but all better, back still sore",
+        "I don't need a wee as often at night since cutting out tea",
         "my sciatica has gone now",
         # Figures of speech.
         "i nearly wet myself laughing",
