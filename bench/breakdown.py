@@ -25,7 +25,9 @@ Why not Rasa's ``--debug`` logs: in 3.6.21 most of the processor's lines are str
 deep copies of the parse data and events; nothing marks the start of NLU or the end of a tracker
 save, so stage borders would be guesses, and the deep copies and per-node graph logging slow the
 very turn being measured. The wrapper costs a few ``perf_counter`` calls and one short line per
-message (microseconds), so it stays on during the normal latency pass.
+message (about 15 µs in-process, against turns of 50-150 ms; an A/B of our bot's sequential p50,
+untimed 106 / 108 ms and timed 126 / 104 ms in alternating rounds, shows no effect above the
+machine's noise), so it stays on during the normal latency pass instead of a separate one.
 """
 
 from __future__ import annotations
