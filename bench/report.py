@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
+from bench import breakdown
 from bench.plots import CONFIG_LABELS
 from bench.targets import Target
 
@@ -224,6 +225,41 @@ def _speed_section(results: Dict[str, Any], images: Dict[str, str]) -> List[str]
     if "latency" in images:
         out.append(f"![latency]({images['latency']})")
         out.append("")
+    out += _breakdown_section(results.get("breakdown") or {})
+    return out
+
+
+def _breakdown_section(figures: Dict[str, Any]) -> List[str]:
+    """Where a sequential message's time goes, per stage, for each bot that was timed."""
+    out = ["### Where a message's time goes (sequential pass)", ""]
+    bots = [bot for bot in ("ours", "stock") if (figures.get(bot) or {}).get("stages")]
+    if not bots:
+        return out + ["Not measured: the Rasa server was not started through `bench/timed_rasa.py`.", ""]
+    out.append(
+        "Measured inside each bot's Rasa server on the sequential pass's own messages (`bench/breakdown.py`): "
+        "`parse_message` (NLU), the core graph's predictions (policies), `RemoteAction.run` (action server calls, "
+        "HTTP included), `get_tracker` + `save_tracker` (tracker store); the rest of `handle_message` is other "
+        "processing, and the client's round trip minus `handle_message` is HTTP, channel and lock. p50 and p95 "
+        "are per stage (they do not add up); the share is of all the time the client waited."
+    )
+    out.append("")
+    names = {"ours": "Assistant", "stock": "Stock bot"}
+    headers = ["Stage"] + [f"{names[b]} {k}" for b in bots for k in ("p50", "p95", "share")]
+    rows = []
+    for stage in (*breakdown.STAGES, "total"):
+        row: List[Any] = [breakdown.LABELS[stage]]
+        for bot in bots:
+            cell = figures[bot]["total"] if stage == "total" else figures[bot]["stages"][stage]
+            row += [_num(cell["p50_ms"], "{:.1f}", " ms"), _num(cell["p95_ms"], "{:.1f}", " ms"),
+                    _num(cell["share"] * 100, "{:.0f}", " %")]
+        rows.append(row)
+    out.append(table(headers, rows))
+    out.append("")
+    counts = "; ".join(
+        f"{names[b]}: {figures[b]['paired']} of {figures[b]['messages']} messages paired with the server's log, "
+        f"{figures[b]['action_calls_per_message']:.2f} action server calls per message" for b in bots)
+    out.append(counts + ".")
+    out.append("")
     return out
 
 

@@ -31,7 +31,7 @@ from backcare.encoder import get_encoder
 from backcare.guidance_loader import load_store
 from backcare.ranking import GuidanceIndex
 from bench import answers as answer_stage
-from bench import evalsets, machine, plots, report, speed, stack, training
+from bench import breakdown, evalsets, machine, plots, report, speed, stack, training
 from bench.common import CONFIGS, DOCS, EVAL_SET, REPO, RESULTS
 from bench.nlu_cv import entity_annotations, load_nlu, run_cv, write_sample
 from bench.targets import CONCURRENCY, check
@@ -180,17 +180,25 @@ class Bench:
 
     # Stage 3 ---------------------------------------------------------------------------------
 
-    def speed(self, bot: str, url: str, texts: Sequence[str]) -> None:
-        """Sequential and concurrent load against one running bot."""
+    def speed(self, bot: str, url: str, texts: Sequence[str], timings: Optional[Path] = None) -> None:
+        """Sequential and concurrent load against one running bot.
+
+        ``timings``: the per-stage log of a Rasa server started through ``bench/timed_rasa.py``;
+        the sequential pass's turns are broken down from it (none when the server is not timed).
+        """
         self.stage(f"speed {bot}")
         speed.warm_up(url, texts, WARM_UP)
         seq_n, seq_turns = self.plan.sequential
         conc_n, conc_turns = self.plan.concurrent
+        sequential = speed.measure(url, texts, seq_n, seq_turns, 1, f"{bot} sequential")
         self.results.setdefault("speed", {})[bot] = {
-            "sequential": speed.measure(url, texts, seq_n, seq_turns, 1, f"{bot} sequential").to_json(),
+            "sequential": sequential.to_json(),
             "concurrent": speed.measure(url, texts, conc_n, conc_turns, self.plan.concurrency,
                                         f"{bot} {self.plan.concurrency} concurrent").to_json(),
         }
+        # The sequential pass only: one message in flight, so a stage's time is that message's own.
+        if timings is not None:
+            self.results.setdefault("breakdown", {})[bot] = breakdown.measure(timings, sequential.samples)
         self.results["speed"]["workload"] = {
             "warm_up": WARM_UP,
             "sequential": f"{seq_n} conversations × {seq_turns} messages, one message in flight",
@@ -227,7 +235,7 @@ class Bench:
             self.results.setdefault("startup", {})["ours"] = {"first_answer_s": running.first_answer_s}
             self.bot_answers(running.url)
             self.heldout(running.url)
-            self.speed("ours", running.url, [q.text for q in questions])
+            self.speed("ours", running.url, [q.text for q in questions], running.timings)
             self.memory("ours", running.rasa, running.actions)
         finally:
             running.stop()
@@ -241,18 +249,18 @@ class Bench:
         )
         try:
             self.results["startup"]["stock"] = {"first_answer_s": running.first_answer_s}
-            self.speed("stock", running.url, stock_texts)
+            self.speed("stock", running.url, stock_texts, running.timings)
             self.memory("stock", running.rasa, running.actions)
         finally:
             running.stop()
 
         self.tfidf()
 
-    def smoke(self, rasa: Server, actions: Server) -> None:
-        """Each stage on a tiny slice, against an already running assistant."""
+    def smoke(self, rasa: Server, actions: Server, timings: Optional[Path] = None) -> None:
+        """Each stage on a tiny slice, against an already running assistant (timed if ``timings``)."""
         self.nlu()
         self.bot_answers(rasa.url)
-        self.speed("ours", rasa.url, [q.text for q in self.questions()])
+        self.speed("ours", rasa.url, [q.text for q in self.questions()], timings)
         self.memory("ours", rasa, actions)
         self.tfidf()
 
@@ -339,12 +347,15 @@ def publish(results: Dict[str, Any], out_dir: Path, docs: Optional[Path], stamp:
     return written
 
 
-def run_smoke(rasa: Server, actions: Server, out_dir: Path) -> Dict[str, Path]:
-    """The smoke run against servers someone else started (the pytest fixture); writes to ``out_dir``."""
+def run_smoke(rasa: Server, actions: Server, out_dir: Path, timings: Optional[Path] = None) -> Dict[str, Path]:
+    """The smoke run against servers someone else started (the pytest fixture); writes to ``out_dir``.
+
+    ``timings``: the per-stage log, when the Rasa server runs through ``bench/timed_rasa.py``.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="bench-smoke-"))
     try:
         bench = Bench(Plan(smoke=True), workdir)
-        bench.smoke(rasa, actions)
+        bench.smoke(rasa, actions, timings)
         return bench.write(out_dir, None, "python -m bench.run --smoke")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -359,9 +370,11 @@ def _smoke_cli(out_dir: Path) -> Dict[str, Path]:
     actions = start_actions(workdir, env)
     env["ACTION_ENDPOINT_URL"] = f"{actions.url}/webhook"
     try:
-        rasa = start_rasa(workdir, env, REPO / "credentials.yml")
+        timings = workdir / "turn-timings.jsonl"
+        rasa = start_rasa(workdir, {**env, breakdown.LOG_ENV: str(timings)}, REPO / "credentials.yml",
+                          launcher=stack.TIMED_RASA)
         try:
-            return run_smoke(rasa, actions, out_dir)
+            return run_smoke(rasa, actions, out_dir, timings)
         finally:
             rasa.stop()
     finally:

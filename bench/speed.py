@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
 import aiohttp
@@ -17,7 +17,7 @@ from bench.client import send
 
 @dataclass
 class LoadResult:
-    """Latency percentiles (ms) and throughput of one load run."""
+    """Latency percentiles (ms) and throughput of one load run; ``samples``: each answered turn's (sender, s)."""
 
     concurrency: int
     messages: int
@@ -29,10 +29,13 @@ class LoadResult:
     p99_ms: float
     mean_ms: float
     throughput: float
+    samples: List[Tuple[str, float]] = field(default_factory=list, repr=False)
 
     def to_json(self) -> Dict[str, Any]:
-        """Plain data for the results file."""
-        return asdict(self)
+        """Plain data for the results file (without the per-turn samples)."""
+        out = asdict(self)
+        del out["samples"]
+        return out
 
 
 def conversations(texts: Sequence[str], count: int, turns: int, tag: str) -> List[Tuple[str, List[str]]]:
@@ -52,6 +55,7 @@ async def _load(url: str, plan: List[Tuple[str, List[str]]], concurrency: int, l
     for item in plan:
         queue.put_nowait(item)
     latencies: List[float] = []
+    samples: List[Tuple[str, float]] = []
     failed = empty = 0
     bar = tqdm(total=sum(len(t) for _, t in plan), desc=label, unit="msg")
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -66,6 +70,7 @@ async def _load(url: str, plan: List[Tuple[str, List[str]]], concurrency: int, l
                 # An empty list is a valid answer (the stock bot has nothing to say to some openers).
                 if turn.ok:
                     latencies.append(turn.seconds)
+                    samples.append((sender, turn.seconds))
                     empty += not turn.messages
                 else:
                     failed += 1
@@ -88,6 +93,7 @@ async def _load(url: str, plan: List[Tuple[str, List[str]]], concurrency: int, l
         p99_ms=float(np.percentile(ms, 99)),
         mean_ms=float(ms.mean()),
         throughput=len(latencies) / seconds if seconds > 0 else 0.0,
+        samples=samples,
     )
 
 

@@ -14,9 +14,13 @@ from urllib.parse import urlparse
 import aiohttp
 import psutil
 
+from bench import breakdown
 from bench.client import Turn, send
-from bench.common import tail
+from bench.common import BENCH, tail
 from scripts.servers import Server, free_port, start_actions, start_rasa, wait_for
+
+# Rasa with the bench's stage timings (bench/breakdown.py); the product's own start never uses it.
+TIMED_RASA = BENCH / "timed_rasa.py"
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Stack:
     actions: Server
     rasa_port: int
     action_port: int
+    timings: Path
     first_answer_s: Optional[float] = None
 
     @property
@@ -56,6 +61,9 @@ def start(
 ) -> Stack:
     """Start the action server and the Rasa server together, as ``make run`` does, and wait for an answer.
 
+    The Rasa server runs through ``bench/timed_rasa.py``, which writes every message's time per
+    stage to ``timings`` (see :mod:`bench.breakdown`).
+
     The start-to-first-answer time runs from spawning both processes until a probe message gets a
     reply that ``answered`` accepts (a fresh sender each try, so an early apology does not linger).
 
@@ -73,7 +81,7 @@ def start(
         timeout: Seconds before giving up.
 
     Returns:
-        The running stack with ``first_answer_s`` set.
+        The running stack with ``first_answer_s`` set and ``timings`` the per-stage log.
 
     Raises:
         RuntimeError: A server exited or no answer came in time; the message ends with its log.
@@ -82,13 +90,14 @@ def start(
     env = {**env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"}
     folder = logs / name
     folder.mkdir(parents=True, exist_ok=True)
+    timings = folder / "turn-timings.jsonl"
     started = time.perf_counter()
     # Both with the launcher's flags (scripts/servers.py), as `make run` starts them; the clock
     # runs from spawning, so neither waits for its health check here.
     actions = start_actions(folder, env, port=action_port, actions_module=actions_module, cwd=cwd, wait=False)
-    rasa = start_rasa(folder, env, credentials, port=rasa_port, model=model, endpoints=endpoints, cwd=cwd,
-                      wait=False)
-    stack = Stack(name, rasa, actions, rasa_port, action_port)
+    rasa = start_rasa(folder, {**env, breakdown.LOG_ENV: str(timings)}, credentials, port=rasa_port, model=model,
+                      endpoints=endpoints, cwd=cwd, wait=False, launcher=TIMED_RASA)
+    stack = Stack(name, rasa, actions, rasa_port, action_port, timings)
     try:
         stack.first_answer_s = asyncio.run(_first_answer(stack, probe, answered, started, timeout))
         wait_for(f"{stack.actions.url}/health", 60, actions.process)

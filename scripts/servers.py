@@ -205,15 +205,17 @@ def rasa_args(
     connector: Optional[str] = None,
     model: Path = MODEL,
     endpoints: Path = ENDPOINTS,
+    launcher: Path = RASA_RUN,
 ) -> List[str]:
     """The ``rasa run`` command line every start uses.
 
     The HTTP API stays off unless ``RASA_JWT_SECRET`` is in the server's environment, and then
     accepts only JWTs signed with it (never ``--auth-token``, which travels in the query string):
     :mod:`scripts.rasa_run` adds those flags inside the process, so ``ps`` never shows the secret.
-    ``connector`` (one channel) replaces ``credentials``, as ``make shell`` runs it.
+    ``connector`` (one channel) replaces ``credentials``, as ``make shell`` runs it. ``launcher``
+    is the script that runs Rasa: the bench's ``bench/timed_rasa.py`` wraps it with stage timings.
     """
-    args = [PYTHON, str(RASA_RUN), "run", "--model", str(model), "--endpoints", str(endpoints)]
+    args = [PYTHON, str(launcher), "run", "--model", str(model), "--endpoints", str(endpoints)]
     if connector is not None:
         args += ["--connector", connector]
     elif credentials is not None:
@@ -235,6 +237,7 @@ def start_rasa(
     cwd: Path = REPO,
     wait: bool = True,
     log: Optional[Path] = None,
+    launcher: Path = RASA_RUN,
 ) -> Server:
     """Start the Rasa server with the trained model (``make rasa``).
 
@@ -251,11 +254,12 @@ def start_rasa(
         cwd: The project folder it runs in.
         wait: Return only once the REST channel answers.
         log: Its log file, instead of one in ``workdir``.
+        launcher: The script that runs Rasa (see :func:`rasa_args`).
     """
     port = port or free_port()
     interface = interface or env.get("RASA_INTERFACE") or "127.0.0.1"
     log = log or (None if workdir is None else workdir / f"rasa-{port}.log")
-    args = rasa_args(port, interface, credentials, connector, model, endpoints)
+    args = rasa_args(port, interface, credentials, connector, model, endpoints, launcher)
     process = spawn(
         [*args, *(extra_args or [])],
         # The body limit is the Rasa server's only: the action server is Sanic too (see above).
