@@ -1,5 +1,6 @@
-"""``rasa``, with the HTTP API's JWT secret read from the settings instead of the command line.
+"""``rasa``, with the JWT secret from the settings and the action reply schema compiled once.
 
+The action server's replies are checked with a schema compiled once (``scripts/rasa_patches.py``).
 A command line is readable by every user of the machine (``ps``); a process's environment is
 not. Run as a file (``python scripts/rasa_run.py run ...``), so it works from any project folder,
 the bench's stock bot included.
@@ -28,6 +29,9 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from rasa.__main__ import main as rasa_main
 
+    from scripts import rasa_patches
+
+    rasa_patches.install()
     sys.argv += jwt_args()
     rasa_main()
 
