@@ -1,5 +1,6 @@
 """Escalation: what the assistant says when a message mentions a red-flag sign."""
 
+import re
 from typing import Any, Dict, List, Text, Tuple
 
 from rasa_sdk import Tracker
@@ -14,6 +15,12 @@ from backcare.red_flag_data import Tier
 
 # Said between a see-a-doctor-soon message and the answer to the question the message also asked.
 MEANWHILE = "Meanwhile, on what you asked:"
+# A question that names who to see ("is it time to see my GP", "would a physio help") asks what a
+# doctor entry answers: when to go, what they can do. Without such a word the escalation has
+# already said when to see whom.
+ASKS_ABOUT_CARE = re.compile(
+    r"\b(doctors?|docs?|gp|physios?|physiotherap\w*|surgery|appointments?|specialists?|clinic|nurse)\b", re.I
+)
 
 
 class ActionEscalate(GuidanceAction):
@@ -72,8 +79,10 @@ class ActionEscalate(GuidanceAction):
         the escalation has ended the onset form, and a question pending past it would be answered
         in place of the person's next one.
         """
-        # The escalation has said when to see whom: the doctor entries would only repeat it.
-        ranked = [(s, e) for s, e in self.ranked(tracker) if e.topic is not Topic.DOCTOR]
+        # The escalation has said when to see whom: the doctor entries would only repeat it,
+        # unless the question itself asks about seeing someone.
+        asks_about_care = ASKS_ABOUT_CARE.search((tracker.latest_message or {}).get("text") or "") is not None
+        ranked = [(s, e) for s, e in self.ranked(tracker) if asks_about_care or e.topic is not Topic.DOCTOR]
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
             return []
         best = ranked[0][1]

@@ -30,12 +30,17 @@ CHAT_WORDS = frozenset(
 
 # A question mark anywhere; a question word or auxiliary first ("how long does it last"); after
 # some context and no mark, a question's opening words ("sciatica wont go away how long does it
-# normally last"); or a request for advice anywhere ("can u tell me what it is", "any tips").
+# normally last"), or an auxiliary opening a clause after a comma ("sore for a month, is heat
+# better now"); whether something would help ("would a physio help"); or a request for advice
+# anywhere ("can u tell me what it is", "any tips", "best things to do for it").
 _QUESTION = re.compile(
-    r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|is|are|do|does|will)\b"
+    r"\?|^\s*(how|what|when|why|where|which|who|can|could|should|would|is|are|do|does|will)\b"
     r"|\b(how (long|much|often|soon|do|does|can|should|would)|what (can|should|do|does|would)"
     r"|when (can|should|will|do)|should i|(can|could|would) (i|you|u)|anything (i|to|that)"
-    r"|is it (ok|okay|safe|normal|bad)|tell me|any (tips|advice|ideas))\b",
+    r"|is it (ok|okay|safe|normal|bad|time|worth)|tell me|any (tips|advice|ideas)"
+    r"|best (things?|ways?|stuff|exercises?) (to|for)|(tips|advice|ideas) (for|on))\b"
+    r"|[,;]\s*(is|are|would|could|should|can|do|does|will)\s+(it|that|this|there|i|u|you|a|an|the|my|heat|ice)\b"
+    r"|\b(would|could|will|might|does|do)\b[^.,;!]{1,30}\bhelp\b",
     re.I,
 )
 

@@ -35,9 +35,10 @@ UNIT_OF: Dict[str, str] = {
 HOURS_IN: Dict[str, float] = {
     "minute": 1 / 60, "hour": 1, "day": 24, "week": 168, "fortnight": 336, "month": 4.35 * 168, "year": 52 * 168,
 }
-# When the pain started is said in these; no fortnights or years, which in a message are ages
-# ("45 years old") or the history of a condition far more often than an onset.
-ONSET_UNITS: Tuple[str, ...] = ("minute", "min", "hour", "hr", "day", "week", "wk", "month")
+# When the pain started is said in these; no years, which in a message are ages ("45 years old")
+# or the history of a condition far more often than an onset. A fortnight is never an age, and
+# in the UK "for about a fortnight" is an everyday onset.
+ONSET_UNITS: Tuple[str, ...] = ("minute", "min", "hour", "hr", "day", "week", "wk", "fortnight", "month")
 # How long something has lasted is counted in days and up.
 DURATION_UNITS: Tuple[str, ...] = ("day", "week", "wk", "fortnight", "month", "mth", "year", "yr")
 

@@ -143,3 +143,24 @@ async def test_an_answer_that_needs_the_onset_is_offered_as_a_button_after_a_soo
     messages = await said_by(store, "red_flag_soon", "chronic_pain", entry.id, 0.9)
     assert len(messages) == 2 and messages[1]["text"] == MEANWHILE
     assert [b["title"] for b in messages[1]["buttons"]] == [entry.question]
+
+
+async def test_a_soon_sign_asking_whether_to_see_the_gp_gets_the_doctor_entry_too(store: GuidanceStore) -> None:
+    entry = store.get("doctor.when_gp_non_urgent")
+    assert entry is not None and not store.depends_on_onset(entry)
+    dispatcher = CollectingDispatcher()
+    t = tracker("red_flag_soon", ["no_improvement"], text="still sore after six weeks, should I see my GP",
+                ranking=[{"id": entry.id, "score": 0.9}])
+    await ActionEscalate(store=store).run(dispatcher, t, {})
+    assert [m["text"] for m in dispatcher.messages[1:2]] == [MEANWHILE]
+    assert dispatcher.messages[2]["entry_id"] == entry.id
+
+
+async def test_a_soon_sign_not_asking_about_a_doctor_skips_the_doctor_entries(store: GuidanceStore) -> None:
+    entry = store.get("doctor.when_gp_non_urgent")
+    assert entry is not None
+    dispatcher = CollectingDispatcher()
+    t = tracker("red_flag_soon", ["no_improvement"], text="still sore after six weeks, what now",
+                ranking=[{"id": entry.id, "score": 0.9}])
+    await ActionEscalate(store=store).run(dispatcher, t, {})
+    assert len(dispatcher.messages) == 1

@@ -65,6 +65,9 @@ def test_describe(hours: float, words: str) -> None:
         ("a month ago", 4.35 * 168),
         # Years are ages or history far more often than an onset: the days are read.
         ("i'm 45 years old and it started 3 days ago", 72),
+        # UK English: a fortnight is two weeks, well past the first 48 hours.
+        ("about a fortnight", 336),
+        ("a couple of fortnights ago", 672),
     ],
 )
 def test_hours_since_reads_the_shared_number_and_unit_words(text: str, hours: float) -> None:

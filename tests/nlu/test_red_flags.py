@@ -290,3 +290,23 @@ def test_a_see_a_doctor_soon_message_is_ranked_on_what_else_it_asks(
     asks = text.startswith(("how", "why"))
     expected = ["doctor.what_to_expect"] if ranked else ["recovery.how_long"] if asks else []
     assert [r["id"] for r in after.get(RANKING)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Asked without a question mark: "would ... help", and an auxiliary after a comma.
+        "would counselling help me live with chronic back pain",
+        "back pain for six weeks and no better, is it time i saw a physio",
+    ],
+)
+def test_a_soon_sign_asked_about_without_a_question_mark_keeps_its_ranking(
+    spacy_model: SpacyModel, text: str
+) -> None:
+    index = RecordingIndex()
+    detector = RedFlagDetector({}, index=lambda: index)  # type: ignore[arg-type, return-value]
+    before = message(text, spacy_model)
+    before.set(RANKING, [{"id": "recovery.how_long", "score": 0.8, "dense": 0.8, "words": 0.0}])
+    (after,) = detector.process([before], spacy_model)
+    assert after.get(INTENT)["name"] == "red_flag_soon"
+    assert [r["id"] for r in after.get(RANKING)] == ["recovery.how_long"]

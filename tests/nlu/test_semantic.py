@@ -40,6 +40,8 @@ def semantic_signs(triage: Triage, semantic: SemanticMatcher, nlp: Language, tex
         ("numb where a bike seat would touch", "saddle_numbness"),
         ("we crashed on the motorway at 70mph", "major_trauma"),
         ("I got wiped out by a lorry", "major_trauma"),
+        # The equipment near-misses do not hide a foot that drags on the floor.
+        ("i keep tripping on the carpet, my foot won't lift", "foot_drop"),
     ],
 )
 def test_a_wording_the_rules_miss_is_caught_by_meaning(
@@ -62,6 +64,9 @@ def test_a_wording_the_rules_miss_is_caught_by_meaning(
         "I haven't had trouble emptying my bladder",
         "I nearly wet myself laughing at the film",
         "I'm so scared I could pee myself",
+        # How equipment feels on the floor is no foot that drags.
+        "my spike mat is much too prickly on a hard floor, any tips",
+        "the roller feels really hard when i use it on the kitchen floor",
     ],
 )
 def test_near_misses_stay_calm(detector: RedFlagDetector, nlp: Language, text: str) -> None:
