@@ -68,6 +68,8 @@ def test_figures_on_the_table(triage: Triage, nlp: Language, request: pytest.Fix
         ("no fever, but i can't feel my feet", Tier.EMERGENCY, ("bilateral_leg_symptoms",)),
         # History of cancer counts however long ago; a distant past bladder problem does not.
         ("had cancer 20 years ago", Tier.URGENT, ("cancer_history",)),
+        # The writer's own cancer, with a denial of something else, still counts.
+        ("I had bowel cancer once, I don't have anything like that pain now", Tier.URGENT, ("cancer_history",)),
         # Durations: four weeks or more.
         ("it's been a couple of months and no better", Tier.SOON, ("no_improvement",)),
         ("trying to wee but it just won't come", Tier.EMERGENCY, ("urinary_retention",)),
@@ -116,6 +118,8 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "my car skidded on ice but I stopped in time, my back is stiff from the drive",
         "I get up to pee and the pain starts and stops",
         "I could have wet myself laughing at the physio",
+        # A relative's cancer, with the writer's own denied in the present tense.
+        "my uncle was treated for lung cancer a while back, i don't have anything like it, can i swim?",
     ],
 )
 def test_nothing_found(triage: Triage, nlp: Language, text: str) -> None:
