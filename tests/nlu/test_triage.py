@@ -70,6 +70,8 @@ def test_figures_on_the_table(triage: Triage, nlp: Language, request: pytest.Fix
         ("had cancer 20 years ago", Tier.URGENT, ("cancer_history",)),
         # The writer's own cancer, with a denial of something else, still counts.
         ("I had bowel cancer once, I don't have anything like that pain now", Tier.URGENT, ("cancer_history",)),
+        # Weak legs after a walk are not waved off as tiredness.
+        ("my legs have both gone weak since my walk this morning", Tier.EMERGENCY, ("bilateral_leg_symptoms",)),
         # Durations: four weeks or more.
         ("it's been a couple of months and no better", Tier.SOON, ("no_improvement",)),
         ("trying to wee but it just won't come", Tier.EMERGENCY, ("urinary_retention",)),
@@ -120,6 +122,8 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "I could have wet myself laughing at the physio",
         # A relative's cancer, with the writer's own denied in the present tense.
         "my uncle was treated for lung cancer a while back, i don't have anything like it, can i swim?",
+        # Tired legs after a long walk or ride.
+        "both legs went wobbly after cycling up the hills yesterday, how do i stretch them?",
     ],
 )
 def test_nothing_found(triage: Triage, nlp: Language, text: str) -> None:
