@@ -34,6 +34,12 @@ ASIDE_BELOW = 0.45
 ASIDE = "OK. Ask me whenever you're ready."
 # The reply to a message that only says who the questions are about.
 INTRODUCED = "OK, advice for {who}. What would you like to know?"
+# A short follow-up that asks whether what was just discussed holds ("is she right though?",
+# "so is that true?", "are they wrong?"): it is about the last answer, which is said again.
+_ASKS_IF_RIGHT = re.compile(
+    r"^\W*(?:so|and|but|ok|okay)?\W*(?:is|are|was|were)\s+(?:he|she|they|that|this|it|my\s+\w+)\s+"
+    r"(?:really\s+)?(?:right|wrong|correct|true)\b(?:\W+(?:then|though|tho|or not|about that))*\W*$"
+)
 # After the general heat-or-ice rule, when the person cannot say when the pain started.
 GENERAL_RULE_STANDS = "That's fine: go by the rule above, and if in doubt, leave heat off and use a wrapped cold pack."
 
@@ -47,7 +53,7 @@ class ActionAnswerGuidance(GuidanceAction):
     ("how long should I use it?") and none has been named, asks which one. A correction of the
     onset ("no wait, it was 3 days ago") answers the question asked before again, for the onset
     it means, and sets the ``onset`` slot to it; "what was that about X again?" says an earlier
-    answer again.
+    answer again, and "is he right?" the last one.
     """
 
     def name(self) -> Text:
@@ -84,6 +90,9 @@ class ActionAnswerGuidance(GuidanceAction):
         recalled = self.recalled(tracker)
         if recalled is not None:
             return self.answer(dispatcher, tracker, recalled)
+        last = self.store.get(tracker.get_slot(names.LAST_ENTRY) or "")
+        if last is not None and _ASKS_IF_RIGHT.match((tracker.latest_message.get("text") or "").lower()):
+            return self.answer(dispatcher, tracker, last)
         if self.aside(tracker):
             dispatcher.utter_message(text=ASIDE)
             return []
@@ -124,7 +133,8 @@ class ActionAnswerGuidance(GuidanceAction):
         """The question asked before, answered again for the onset this message corrects it to.
 
         Only when the last answer depended on the onset, and the message names an onset and
-        either is just an onset or reads as a correction; a new question that names an onset
+        either is just an onset or reads as a correction; a correction in words after an answer
+        on something else is for the last answer that did depend on it. A new question that names an onset
         is ranked like any other. Returns the entry and the corrected onset, which is the time
         the correction means (:mod:`backcare.correction`), not the last one it names. The entry
         is the best one for the question that was asked ("is a hot bath ok?"), not the variant
@@ -135,10 +145,18 @@ class ActionAnswerGuidance(GuidanceAction):
         onsets = correction.spoken_onsets(
             text, [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == names.ONSET]
         )
-        if last is None or not onsets or not self.store.depends_on_onset(last):
+        if last is None or not onsets:
             return None
         just_onset = tracker.latest_message.get("intent", {}).get("name") == names.INFORM_ONSET
-        if not (just_onset or correction.is_correction(text, onsets)) or self.asks_anew(tracker):
+        corrects = correction.is_correction(text, onsets)
+        if not self.store.depends_on_onset(last):
+            # "What about stretching?" in between: a correction in words ("I said an hour, I meant
+            # four days") is still about the last answer that depended on the onset.
+            said = [self.store.get(i) for i in tracker.get_slot(names.SAID_ENTRIES) or []]
+            last = next((e for e in reversed(said) if e and self.store.depends_on_onset(e)), None) if corrects else None
+            if last is None:
+                return None
+        if not (just_onset or corrects) or self.asks_anew(tracker):
             return None
         value = correction.corrected_value(text, onsets)
         hours = hours_since(value)

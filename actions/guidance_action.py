@@ -159,6 +159,12 @@ class GuidanceAction(StoreAction):
             return {}
         pointing = self.refers_back(tracker)
         current = [r for r in refs if r.turn == refs[0].turn]
+        # "It" is what the person named ("thinking about a topper", then the side-sleeping
+        # answer, which mentions a pillow, then "would it help?"), not a prop an answer on another
+        # topic mentioned in passing: that only stands when the person named nothing of the kind.
+        named = [r for r in refs if not r.incidental and r.kind in {c.kind for c in current}]
+        if pointing and named and all(r.incidental for r in current):
+            current = [r for r in named if r.turn == named[0].turn]
         if pointing:
             top = max((float(i.get("score") or 0.0) for i in tracker.latest_message.get(RANKING) or []), default=0.0)
             vague = top < VAGUE_BELOW or _ASKS_OF_IT.search(question_sentence(tracker)) is not None

@@ -167,6 +167,9 @@ class Referent:
     turn: int
     kind: str
     value: str
+    # Said by an answer on another topic, not named by the person: the towel the sitting and
+    # sleeping advice mentions, the topper in the advice on a better night.
+    incidental: bool = False
 
 
 ENTRY = "entry"
@@ -205,7 +208,8 @@ def referents(tracker: Tracker, store: GuidanceStore, kinds: Sequence[str]) -> L
             entry = store.get(str((event.get("metadata") or {}).get("entry_id") or ""))
             if entry is None:
                 continue
-            things = [Referent(turn, k, v) for k in kinds for v in getattr(entry.applies_to, k)]
+            aside = entry.topic not in THING_TOPICS
+            things = [Referent(turn, k, v, aside) for k in kinds for v in getattr(entry.applies_to, k)]
             if not things and entry.topic in THING_TOPICS:
                 things = [Referent(turn, ENTRY, entry.id)]
             if entry.topic in CONDITION_TOPICS:

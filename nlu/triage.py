@@ -303,13 +303,13 @@ class Triage:
         return hits
 
     def age_bound_signs(self, toks: Reading) -> List[str]:
-        """Age-bound signs the message mentions while stating no age ("he's never had back pain").
+        """Age-bound signs the message mentions, whatever age it states ("he's never had back pain").
 
         They count once the conversation knows an age in their range, said in an earlier turn
-        ("my dad is 72"); the answering action, which knows the conversation, checks that.
+        ("my dad is 72") or a later one, which may correct the age this message states ("my son
+        is 25 ...", then "sorry, he's 15"); the answering action, which knows the conversation,
+        checks that.
         """
-        if toks.ages:
-            return []
         # The same reading, as if an age in every range had been stated.
         aged = replace(toks)
         aged.__dict__["ages"] = [float("-inf")]

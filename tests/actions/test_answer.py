@@ -662,3 +662,78 @@ async def test_medicine_advice_for_a_child_sends_them_to_a_pharmacist_or_gp(
 )
 def test_never_mind_that_dismisses_rather_than_points_back(text: str, points: bool) -> None:
     assert ActionAnswerGuidance.refers_back(make_tracker(text)) is points
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        # The topper the person named, not the pillow the sleeping answer mentioned in between.
+        ([("we're thinking of getting a mattress topper", "ask_guidance", [("equipment", "mattress topper")],
+           "equipment.memory_foam_topper"),
+          ("how should I lie on my back at night?", "ask_guidance", [], "sleep.back_position"),
+          ("is it worth the money then?", "ask_guidance", [], None)], "equipment.memory_foam_topper"),
+    ],
+)
+async def test_it_is_the_thing_the_person_named_not_a_prop_another_answer_mentioned(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_a_prop_an_answer_mentioned_is_it_when_the_person_named_nothing(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("how do I sit properly in my office chair?", "ask_guidance", [], "posture.sitting"),
+             ("where exactly does it go?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    entry = store.get(dispatcher.messages[0]["entry_id"])
+    assert entry is not None and "towel_or_pillow" in entry.applies_to.equipment
+
+
+@pytest.mark.parametrize("follow_up", ["is he right though?", "so is that true?", "are they wrong?"])
+async def test_asking_whether_someone_is_right_says_the_last_answer_for_them(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], follow_up: str
+) -> None:
+    turns = [("my flatmate pulled his back moving a wardrobe", "ask_guidance", [], "lifting.too_heavy"),
+             ("he reckons lying flat for a week will sort it", "ask_guidance", [], "sleep.bed_rest"),
+             (follow_up, "ask_guidance", [], None)]
+    slots = {"last_entry": "sleep.bed_rest", "said_entries": ["lifting.too_heavy", "sleep.bed_rest"]}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
+    [message] = dispatcher.messages
+    assert message["entry_id"] == "sleep.bed_rest"
+    assert message["text"].startswith("For your flatmate:")
+
+
+async def test_a_corrected_onset_after_a_question_on_something_else_re_answers_the_heat_question(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("is a hot water bottle ok? I did my back in this morning", "ask_guidance",
+              [("therapy", "hot water bottle"), ("onset", "this morning")], "heat_ice.no_heat_first_48h"),
+             ("any gentle stretches?", "ask_guidance", [], "exercise.gentle_stretches"),
+             ("sorry, I got that wrong, it was 5 days ago", "ask_guidance", [("onset", "5 days ago")], None)]
+    slots = {"onset": "5 days ago", "last_entry": "exercise.gentle_stretches",
+             "said_entries": ["heat_ice.no_heat_first_48h", "exercise.gentle_stretches"]}
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
+    entry = store.get(dispatcher.messages[0]["entry_id"])
+    assert entry is not None and entry.topic.value == "heat_ice" and entry.fits(5 * 24)
+    assert SlotSet("last_entry", entry.id) in events
+
+
+async def test_a_bare_onset_after_a_question_on_something_else_is_noted_not_re_answered(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("is a hot water bottle ok? I did my back in this morning", "ask_guidance",
+              [("therapy", "hot water bottle"), ("onset", "this morning")], "heat_ice.no_heat_first_48h"),
+             ("any gentle stretches?", "ask_guidance", [], "exercise.gentle_stretches"),
+             ("5 days ago", "inform_onset", [("onset", "5 days ago")], None)]
+    slots = {"onset": "5 days ago", "last_entry": "exercise.gentle_stretches",
+             "said_entries": ["heat_ice.no_heat_first_48h", "exercise.gentle_stretches"]}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
+    assert not any(m.get("entry_id") for m in dispatcher.messages)
