@@ -321,6 +321,10 @@ def test_misspellings_and_pets(triage: Triage, nlp: Language, text: str, tier: O
         ("my dad has cancer and lifting him hurts my back", None),
         # Told with the other person's own back pain, it escalates, unless the writer's is milder.
         ("my wife can't pee and her back is killing her, and my back hurts from lifting her", Tier.EMERGENCY),
+        # The writer saying they never had it is no reason to calm the other person's sign ...
+        ("my husband has gone numb in both legs and I've never had anything like that", Tier.EMERGENCY),
+        # ... though a relative's past cancer with the writer's own denied is background.
+        ("grandad had prostate cancer, I've never had it, which chair is best", None),
         ("my friend's husband has osteoporosis and hurt his back; I just have a normal twinge", None),
     ],
 )
