@@ -42,8 +42,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Text
 
 import numpy as np
 
-# Where the timed Rasa server writes its lines (set by bench/stack.py for bench/timed_rasa.py).
-LOG_ENV = "BENCH_BREAKDOWN_LOG"
+# bench/timed_rasa.py's own flag: where the timed Rasa server writes its lines (taken off the
+# command line before Rasa reads it; only backcare/settings.py reads the environment).
+LOG_FLAG = "--bench-timings"
 MEASURED = ("nlu", "policies", "action_server", "tracker_store")
 STAGES = (*MEASURED, "other_processing", "http_channel_lock")
 LABELS = {

@@ -371,8 +371,8 @@ def _smoke_cli(out_dir: Path) -> Dict[str, Path]:
     env["ACTION_ENDPOINT_URL"] = f"{actions.url}/webhook"
     try:
         timings = workdir / "turn-timings.jsonl"
-        rasa = start_rasa(workdir, {**env, breakdown.LOG_ENV: str(timings)}, REPO / "credentials.yml",
-                          launcher=stack.TIMED_RASA)
+        rasa = start_rasa(workdir, env, REPO / "credentials.yml", launcher=stack.TIMED_RASA,
+                          extra_args=[breakdown.LOG_FLAG, str(timings)])
         try:
             return run_smoke(rasa, actions, out_dir, timings)
         finally:

@@ -95,8 +95,8 @@ def start(
     # Both with the launcher's flags (scripts/servers.py), as `make run` starts them; the clock
     # runs from spawning, so neither waits for its health check here.
     actions = start_actions(folder, env, port=action_port, actions_module=actions_module, cwd=cwd, wait=False)
-    rasa = start_rasa(folder, {**env, breakdown.LOG_ENV: str(timings)}, credentials, port=rasa_port, model=model,
-                      endpoints=endpoints, cwd=cwd, wait=False, launcher=TIMED_RASA)
+    rasa = start_rasa(folder, env, credentials, port=rasa_port, model=model, endpoints=endpoints, cwd=cwd,
+                      wait=False, launcher=TIMED_RASA, extra_args=[breakdown.LOG_FLAG, str(timings)])
     stack = Stack(name, rasa, actions, rasa_port, action_port, timings)
     try:
         stack.first_answer_s = asyncio.run(_first_answer(stack, probe, answered, started, timeout))

@@ -6,7 +6,6 @@ tests never do. Run as a file, so it works from any project folder, the stock bo
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,7 +20,10 @@ def main() -> None:
     from bench import breakdown
     from scripts import rasa_run
 
-    breakdown.install(Path(os.environ[breakdown.LOG_ENV]))
+    at = sys.argv.index(breakdown.LOG_FLAG)
+    log = Path(sys.argv[at + 1])
+    del sys.argv[at:at + 2]
+    breakdown.install(log)
     rasa_run.main()
 
 
