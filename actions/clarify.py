@@ -1,4 +1,4 @@
-"""Low-confidence answers: "did you mean ...?" buttons instead of a wrong answer."""
+"""Low-confidence answers: "did you mean ...?" buttons instead of a wrong answer, and the topics list."""
 
 from typing import Any, Dict, List, Text
 
@@ -40,3 +40,21 @@ class ActionClarify(GuidanceAction):
         if ranking and ranking[0].get("name") == OUT_OF_SCOPE_INTENT:
             return self.clarify(dispatcher, tracker, [])
         return self.clarify(dispatcher, tracker, [e for score, e in self.ranked(tracker) if score >= CLARIFY_BELOW / 2])
+
+
+class ActionCapabilities(GuidanceAction):
+    """Answers "what can you do?" with the topics the bot covers (``utter_capabilities``).
+
+    Right after an escalation, "ok so what do I do" or "help me" asks what to do about it, not
+    what the bot covers: the escalation is said again instead. Sets no slots.
+    """
+
+    def name(self) -> Text:
+        """The action's name in the domain."""
+        return "action_capabilities"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """The topics list, or the escalation again."""
+        return self.clarify(dispatcher, tracker, [], response="utter_capabilities")

@@ -190,8 +190,14 @@ class GuidanceAction(StoreAction):
         words = re.findall(r"[a-z']+", _DISMISSAL.sub(" ", question_sentence(tracker)))
         return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
-    def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, choices: List[Entry]) -> List[EventType]:
-        """Offer the likely entries as buttons, or say what the bot can help with.
+    def clarify(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        choices: List[Entry],
+        response: str = "utter_out_of_scope",
+    ) -> List[EventType]:
+        """Offer the likely entries as buttons, or say ``response``: what the bot can help with.
 
         Right after an escalation, an unclear message ("ok so what now") asks about it: the
         escalation is said again instead.
@@ -202,5 +208,5 @@ class GuidanceAction(StoreAction):
         if choices:
             dispatcher.utter_message(text=CLARIFY, buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
         else:
-            dispatcher.utter_message(response="utter_out_of_scope")
+            dispatcher.utter_message(response=response)
         return []

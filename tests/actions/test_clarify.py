@@ -1,4 +1,4 @@
-"""ActionClarify: "did you mean ...?" buttons for unclear messages, or what the bot can help with."""
+"""ActionClarify and ActionCapabilities: "did you mean ...?" buttons, or what the bot can help with."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import ActionClarify
+from actions.clarify import ActionCapabilities, ActionClarify
 from actions.guidance_action import CLARIFY
 from backcare.ranking import GuidanceIndex
 from backcare.store import GuidanceStore
@@ -54,3 +54,34 @@ async def test_nothing_plausible_gets_the_out_of_scope_answer(
 def test_the_scope_answer_and_the_action_are_in_the_domain(domain: Dict[str, Any]) -> None:
     assert "utter_out_of_scope" in domain["responses"]
     assert "action_clarify" in domain["actions"]
+
+
+def asks_capabilities(text: str, escalated: Dict[str, Any] | None) -> Tracker:
+    """A tracker whose latest message ``text`` reads as ``ask_capabilities``, after a bot turn with ``escalated``."""
+    latest = {"text": text, "intent": {"name": "ask_capabilities"}, "entities": []}
+    events = [
+        {"event": "user", "text": "first message", "parse_data": {}},
+        {"event": "bot", "text": "...", "metadata": escalated or {"entry_id": "pain.ordinary_back_pain"}},
+        {"event": "user", "text": text, "parse_data": latest},
+    ]
+    return Tracker("test-user", {}, latest, events, False, None, {}, "action_listen")
+
+
+async def test_what_can_you_do_lists_the_topics(store: GuidanceStore) -> None:
+    dispatcher = CollectingDispatcher()
+    assert await ActionCapabilities(store).run(dispatcher, asks_capabilities("what can you do", None), {}) == []
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_capabilities"
+
+
+async def test_what_do_i_do_right_after_an_escalation_gets_it_again(store: GuidanceStore) -> None:
+    dispatcher = CollectingDispatcher()
+    escalated = {"red_flag_tier": "emergency", "red_flag_signs": ["saddle_numbness"]}
+    await ActionCapabilities(store).run(dispatcher, asks_capabilities("ok so what do i do", escalated), {})
+    [message] = dispatcher.messages
+    assert message["red_flag_tier"] == "emergency" and "not a doctor" in message["text"]
+    assert message.get("response") != "utter_capabilities"
+
+
+def test_the_capabilities_action_answers_its_intent(domain: Dict[str, Any]) -> None:
+    assert "action_capabilities" in domain["actions"]

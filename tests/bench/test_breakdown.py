@@ -59,6 +59,10 @@ def timed(processor: Processor, sink: io.StringIO) -> Any:
     return breakdown.per_message(sink, Processor.handle_message)
 
 
+# A sandboxed kernel's timer can wake a sleep a fraction of a millisecond early (29.9 ms for 30 in CI).
+EARLY_MS = 1
+
+
 def test_each_stage_gets_the_time_spent_in_it_and_nothing_leaks_between_messages() -> None:
     sleeps = {"tracker_store": 0.02, "nlu": 0.03, "policies": 0.02, "action_server": 0.04, "other": 0.03}
     processor, sink = Processor(sleeps), io.StringIO()
@@ -69,11 +73,11 @@ def test_each_stage_gets_the_time_spent_in_it_and_nothing_leaks_between_messages
     assert [line["sender"] for line in lines] == ["rest:a", "rest:b"]
     for line in lines:
         for stage in breakdown.MEASURED:
-            # Slept at least this long; scheduling on a busy machine adds, never subtracts.
-            assert sleeps[stage] * 1000 <= line[f"{stage}_ms"] < sleeps[stage] * 1000 + 40, stage
+            # Scheduling on a busy machine adds time, never subtracts more than EARLY_MS.
+            assert sleeps[stage] * 1000 - EARLY_MS <= line[f"{stage}_ms"] < sleeps[stage] * 1000 + 40, stage
         assert line["action_calls"] == 1
-        assert line["processor_ms"] >= sum(sleeps.values()) * 1000
-        assert line["processor_ms"] >= sum(line[f"{s}_ms"] for s in breakdown.MEASURED) + 30
+        assert line["processor_ms"] >= sum(sleeps.values()) * 1000 - 7 * EARLY_MS  # seven sleeps
+        assert line["processor_ms"] >= sum(line[f"{s}_ms"] for s in breakdown.MEASURED) + 30 - EARLY_MS
 
 
 def test_calls_outside_a_message_are_not_counted() -> None:
