@@ -8,8 +8,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
-from actions.base import KINDS, entry_button
-from actions.guidance_action import CLARIFY_BELOW, MAX_CHOICES, POINTING_WORDS, VAGUE_BELOW, GuidanceAction
+from actions.base import KINDS
+from actions.guidance_action import CLARIFY_BELOW, POINTING_WORDS, VAGUE_BELOW, GuidanceAction
 from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
 from backcare import correction, english, recall, subject
@@ -32,13 +32,21 @@ WHICH_EQUIPMENT_MARGIN = 0.1
 # gets a short reply and leaves what the conversation is about as it was.
 ASIDE_BELOW = 0.45
 ASIDE = "OK. Ask me whenever you're ready."
-# The reply to a message that only says who the questions are about.
-INTRODUCED = "OK, advice for {who}. What would you like to know?"
 # A short follow-up that asks whether what was just discussed holds ("is she right though?",
 # "so is that true?", "are they wrong?"): it is about the last answer, which is said again.
 _ASKS_IF_RIGHT = re.compile(
     r"^\W*(?:so|and|but|ok|okay)?\W*(?:is|are|was|were)\s+(?:he|she|they|that|this|it|my\s+\w+)\s+"
     r"(?:really\s+)?(?:right|wrong|correct|true)\b(?:\W+(?:then|though|tho|or not|about that))*\W*$"
+)
+# "My back has been killing me since yesterday": a pain told, nothing asked, nothing named that an
+# entry is about. Entries on several topics then score about the same (the best three within
+# FLAT_MARGIN; a question has a clear winner, "my back aches after sitting all day" a clear topic),
+# and the best is chance ("tell your midwife"): the advice on everyday back pain is the answer.
+FLAT_MARGIN = 0.08
+TOLD_PAIN_ENTRY = "pain.ordinary_back_pain"
+_PAIN_WORDS = re.compile(
+    r"\b(?:pain\w*|hurt\w*|sore|aches?|aching|achy|killing|agony|stiff\w*|twinge\w*|spasm\w*|tweak\w*|pulled|strain\w*"
+    r"|(?:put|did|done|ricked|cricked) (?:my|his|her|their) back|(?:back|it) (?:went|has gone|'s gone|is playing up))\b"
 )
 # After the general heat-or-ice rule, when the person cannot say when the pain started.
 GENERAL_RULE_STANDS = "That's fine: go by the rule above, and if in doubt, leave heat off and use a wrapped cold pack."
@@ -96,17 +104,12 @@ class ActionAnswerGuidance(GuidanceAction):
         if self.aside(tracker):
             dispatcher.utter_message(text=ASIDE)
             return []
+        told = self.store.get(TOLD_PAIN_ENTRY)
+        if told is not None and self.tells_pain_only(tracker):
+            return self.answer(dispatcher, tracker, told)
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
-            choices = [e for s, e in ranked if s >= CLARIFY_BELOW / 2]
-            # "Asking for my grandma, she's 79": no question yet, only who the next ones are for.
-            # Right after an escalation, though, clarify says the escalation again.
-            introduced = subject.mentioned_person(tracker.latest_message.get("text") or "")
-            if introduced is not None and escalated_last_turn(tracker) is None:
-                dispatcher.utter_message(text=INTRODUCED.format(who=introduced.who),
-                                         buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
-                return []
-            return self.clarify(dispatcher, tracker, choices)
+            return self.clarify(dispatcher, tracker, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, ranked):
             return self.ask_which_equipment(dispatcher, tracker)
@@ -126,6 +129,27 @@ class ActionAnswerGuidance(GuidanceAction):
             and not english.is_question(text)
             and not [e for e in message.get("entities") or [] if e.get("entity") in (*KINDS, names.ONSET)]
             and subject.mentioned_person(text) is None
+            and escalated_last_turn(tracker) is None
+        )
+
+    def tells_pain_only(self, tracker: Tracker) -> bool:
+        """Whether the message tells of a pain and asks nothing that an entry answers better than the rest.
+
+        Not when it names equipment or a therapy, nor right after an escalation (a vague message
+        then asks about the escalation).
+        """
+        message = tracker.latest_message
+        text = (message.get("text") or "").lower()
+        ranking = sorted(message.get(RANKING) or [], key=lambda i: -float(i.get("score") or 0.0))[:3]
+        scores = [float(i.get("score") or 0.0) for i in ranking]
+        topics = {entry.topic for entry in (self.store.get(str(i.get("id"))) for i in ranking) if entry is not None}
+        return (
+            len(scores) == 3
+            and scores[0] - scores[2] < FLAT_MARGIN
+            and len(topics) > 1
+            and _PAIN_WORDS.search(text) is not None
+            and not english.is_question(text)
+            and not [e for e in message.get("entities") or [] if e.get("entity") in (names.EQUIPMENT, names.THERAPY)]
             and escalated_last_turn(tracker) is None
         )
 

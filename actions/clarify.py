@@ -57,4 +57,6 @@ class ActionCapabilities(GuidanceAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         """The topics list, or the escalation again."""
-        return self.clarify(dispatcher, tracker, [], response="utter_capabilities")
+        if not self.repeat_escalation(dispatcher, tracker):
+            dispatcher.utter_message(response="utter_capabilities")
+        return []

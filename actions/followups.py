@@ -18,6 +18,11 @@ PENDING_WHY = "I'm asking when your pain started because the advice depends on i
 PENDING_SOURCE = "The answer I'm about to give"
 # "What is a slipped disc?" asks about a thing; "why?" asks about the last answer.
 CONTENT_QUESTION = re.compile(r"^\s*(what is|what's|whats|what are|what does)\b\W*\w+\W+\w+", re.IGNORECASE)
+# "Ok", "lol ok", "right, got it": after an answer that asked nothing, it takes the answer in; only
+# a yes ("yes please", "go on") asks for more.
+ACKNOWLEDGEMENT = re.compile(
+    r"^\W*(?:(?:lol|haha|ah|oh|hmm|right|ok|okay|k|kk|cool|fine|alright|got it|gotcha|fair enough)\W*)+$", re.IGNORECASE
+)
 
 
 class FollowUpAction(StoreAction, ABC):
@@ -97,7 +102,10 @@ class ActionTellMore(FollowUpAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        """Give the first follow-up of the last entry; sets last_entry to it."""
+        """Give the first follow-up of the last entry, setting last_entry to it; a plain "ok" gets "anything else?"."""
+        if ACKNOWLEDGEMENT.match(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
         entry = self.last(dispatcher, tracker)
         if entry is None:
             return []

@@ -53,9 +53,26 @@ ONSET_BONUS = 0.05
 CLARIFY_BELOW = 0.55
 MAX_CHOICES = 3
 CLARIFY = "Sorry, I'm not sure which of these you mean:"
+# The reply to a message that only says who the questions are about.
+INTRODUCED = "OK, advice for {who}. What would you like to know?"
 # Words that refer back to something named earlier: "how long should I use it?".
 POINTING_WORDS = frozenset({"it", "them", "this", "that", "these", "those", "one"})
 _DISMISSAL = re.compile(r"\b(?:never ?mind|nevermind|forget|ignore|scrap|leave) (?:that|this|it)\b")
+# Pointing words that point at nothing: "is it normal that...", "it's ok to...", "does it matter
+# if...", "better one day and worse the next", "one side", "one of the exercises".
+_NOT_POINTING = re.compile(
+    r"\b(?:is it|it'?s|it is|would it be|will it be)\s+(?:(?:really|quite|very|totally|ever|still)\s+)?"
+    r"(?:normal|ok|okay|alright|safe|bad|good|better|best|worse|true|possible|likely|common|wise|fine|usual|unusual)"
+    r"\s+(?:to|for|that|if|when|my|i|i'm|im)\b|\bdoes it matter\b"
+    r"|\bone\s+(?:day|night|week|morning|evening|minute|moment|time|side|leg|hip|foot|of|or|more|bit|thing)\b"
+)
+# A question that does something physical with "it" ("how long do I lie on it?", "can I use it on
+# my lower back?"): "it" is a piece of equipment or a therapy, even when the turns since named none.
+_HANDLES_IT = re.compile(
+    r"\b(?:use|using|lie|lying|lay|laying|put|putting|roll|rolling|lean|leaning|sit|sitting|sleep|sleeping"
+    r"|leave|wear|wearing|press|pressing|hold|holding|place|strap|apply|stand)\s+(?:\w+\s+)?(?:on\s+|against\s+)?"
+    r"(?:it|them|one)\b"
+)
 
 
 # "Is it worth the money?", "does it actually work?": the thing pointed at is what the whole
@@ -159,6 +176,10 @@ class GuidanceAction(StoreAction):
             return {}
         pointing = self.refers_back(tracker)
         current = [r for r in refs if r.turn == refs[0].turn]
+        held = (names.EQUIPMENT, names.THERAPY)
+        if pointing and not any(r.kind in held for r in current) and _HANDLES_IT.search(question_sentence(tracker)):
+            things = [r for r in refs if r.kind in held and not r.incidental]
+            current += [r for r in things if r.turn == things[0].turn]
         # "It" is what the person named ("thinking about a topper", then the side-sleeping
         # answer, which mentions a pillow, then "would it help?"), not a prop an answer on another
         # topic mentioned in passing: that only stands when the person named nothing of the kind.
@@ -187,26 +208,36 @@ class GuidanceAction(StoreAction):
         the roller go? it started 3 days ago" the "it" is the pain, not the thing named before.
         """
         # "Never mind that, how should I sit?" dismisses what came before rather than pointing at it.
-        words = re.findall(r"[a-z']+", _DISMISSAL.sub(" ", question_sentence(tracker)))
-        return bool(set(words) & POINTING_WORDS) or len(words) <= SHORT_FOLLOW_UP_WORDS
+        question = _DISMISSAL.sub(" ", question_sentence(tracker))
+        words = re.findall(r"[a-z']+", question)
+        pointers = set(re.findall(r"[a-z']+", _NOT_POINTING.sub(" ", question))) & POINTING_WORDS
+        return bool(pointers) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
-    def clarify(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        choices: List[Entry],
-        response: str = "utter_out_of_scope",
-    ) -> List[EventType]:
-        """Offer the likely entries as buttons, or say ``response``: what the bot can help with.
+    def repeat_escalation(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """Say the escalation of the turn before again, if there was one; whether it was said.
 
-        Right after an escalation, an unclear message ("ok so what now") asks about it: the
-        escalation is said again instead.
+        Right after an escalation, an unclear message ("ok so what now", "what do I do") asks about it.
         """
         escalation = escalated_last_turn(tracker)
         if escalation is not None:
-            return escalate(dispatcher, tracker, self.red_flags, Tier(escalation[0]), escalation[1])
-        if choices:
-            dispatcher.utter_message(text=CLARIFY, buttons=[entry_button(e) for e in choices[:MAX_CHOICES]])
+            escalate(dispatcher, tracker, self.red_flags, Tier(escalation[0]), escalation[1])
+        return escalation is not None
+
+    def clarify(self, dispatcher: CollectingDispatcher, tracker: Tracker, choices: List[Entry]) -> List[EventType]:
+        """Offer the likely entries as buttons, or say what the bot can help with.
+
+        A message that only says who the questions are for ("my dad is 70", "asking for my
+        grandma") gets an acknowledgement of who, with the buttons; right after an escalation the
+        escalation is said again instead (:meth:`repeat_escalation`).
+        """
+        if self.repeat_escalation(dispatcher, tracker):
+            return []
+        buttons = [entry_button(e) for e in choices[:MAX_CHOICES]]
+        introduced = subject.mentioned_person(tracker.latest_message.get("text") or "")
+        if introduced is not None:
+            dispatcher.utter_message(text=INTRODUCED.format(who=introduced.who), buttons=buttons)
+        elif choices:
+            dispatcher.utter_message(text=CLARIFY, buttons=buttons)
         else:
-            dispatcher.utter_message(response=response)
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -97,14 +97,16 @@ _SEEN_DOCTOR = re.compile(
 
 
 def standing_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
-    """Age-bound signs an earlier escalation named for the person the advice is for now.
+    """Signs that stay true of a person, which an earlier escalation named for the one the advice is for now.
 
     "My dad's 70 and has never had back pain before" escalates; "what painkillers can he take?"
     next is still about a first-ever back pain at 70, and the age goes through the same check
-    at every turn, as :func:`aged_signs` does when the age comes last. Kept per person (asking
-    for yourself again, or for someone else, starts clean) until a message says a doctor has
-    seen them. Other signs are not kept: a clear question after them is answered (the person
-    has heard the advice), a vague one gets the escalation again (:func:`escalated_last_turn`).
+    at every turn, as :func:`aged_signs` does when the age comes last. A past cancer, a weak
+    immune system or long steroid use (``history_counts``) stays true in the same way ("he had
+    bowel cancer", then "is walking ok for him?"). Kept per person (asking for yourself again, or
+    for someone else, starts clean) until a message says a doctor has seen them. Other signs are
+    not kept: a clear question after them is answered (the person has heard the advice), a vague
+    one gets the escalation again (:func:`escalated_last_turn`).
     """
     heard = subject.Listener()
     who: Optional[str] = None
@@ -124,7 +126,8 @@ def standing_signs(tracker: Tracker, red_flags: RedFlagData) -> List[Sign]:
             standing[who] = [*standing.get(who, []), *said]
     signs = [red_flags.sign(i) for i in dict.fromkeys(standing.get(who, []))]
     # An age corrected out of range ("sorry, she's 38 not 58") lifts the sign; an unknown age keeps it.
-    return [s for s in signs if s is not None and s.age is not None and (age is None or s.age.fits(age))]
+    return [s for s in signs if s is not None
+            and (s.history_counts or s.age is not None and (age is None or s.age.fits(age)))]
 
 
 # Intents of messages that ask a question (the others give an onset, say thanks, pick "why?").

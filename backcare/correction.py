@@ -14,7 +14,8 @@ from backcare.number_words import WEEKDAYS
 # Words that take back what was said before.
 CORRECTION = re.compile(
     r"\b(wait|hang on|hold on|actually|sorry|i mean|i meant|my mistake|correction|oops|scratch that|scrap that"
-    r"|ignore that|forget that|i tell a lie|that's wrong|that was wrong|i was wrong|i got it wrong|misspoke"
+    r"|ignore that|forget that|ignore me|ignore my \w+|my maths?"
+    r"|i tell a lie|that's wrong|that was wrong|i was wrong|i got it wrong|misspoke"
     r"|mixed up|mixing (?:it |that )?up|muddled|not what i meant|my bad|thinking about it|come to think of it)\b"
     # "No, ...", "no wait", "no it was ...", never "no numbness".
     r"|\bno\s*[,.!;-]|^\W*no\s+(?:wait|sorry|it|that|hang|hold|actually|i)\b"
@@ -34,9 +35,11 @@ _SHORT_DAYS = {"mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wed
 _WEEKEND_SHORT = {"sat": "saturday", "sun": "sunday"}
 _DAY = "|".join([*WEEKDAYS, *_SHORT_DAYS])
 _ANY_DAY = "|".join([*WEEKDAYS, *_SHORT_DAYS, *_WEEKEND_SHORT])
-# What day it is now, said to reckon from: "today's friday", "it's wednesday today", "today is monday".
+# What day it is now, said to reckon from: "today's friday", "it's wednesday today", "today is monday",
+# "it's monday lunchtime" (not "it's sat on my chest", nor "it's monday it started").
 _TODAY_IS = re.compile(
     rf"\btoday(?:'s|s| is)\s+(?:a\s+)?({_ANY_DAY})\b|\b(?:it's|its|it is)\s+({_ANY_DAY})\s+today\b"
+    rf"|\b(?:it's|its|it is)\s+({_DAY})\b(?!\s+(?:when|that|it|i|my|since)\b)"
 )
 # A day named as when it started, which the entity patterns miss without "on" or "since": "it was monday".
 _WAS_DAY = re.compile(rf"\b(?:was|were|on|since|from|last|it)\s+((?:last\s+)?(?:{_DAY}))\b")
@@ -65,7 +68,7 @@ def spoken_onsets(text: str, onsets: Sequence[Dict[str, Any]]) -> List[Dict[str,
             found.append({"value": _full_day(match.group(1)), "start": match.start(1)})
     if stated is None:
         return found
-    today = WEEKDAYS.index(_full_day(stated.group(1) or stated.group(2)))
+    today = WEEKDAYS.index(_full_day(stated.group(1) or stated.group(2) or stated.group(3)))
     for onset in found:
         value = str(onset.get("value") or "").lower()
         day = next((i for i, d in enumerate(WEEKDAYS) if re.search(rf"\b{d}\b", value)), None)

@@ -39,7 +39,9 @@ _QUESTION = re.compile(
     r"|when (can|should|will|do)|should i|(can|could|would) (i|you|u)|anything (i|to|that)"
     r"|is it (ok|okay|safe|normal|bad|time|worth)|tell me|any (tips|advice|ideas)"
     r"|best (things?|ways?|stuff|exercises?) (to|for)|(tips|advice|ideas) (for|on))\b"
-    r"|[,;]\s*(is|are|would|could|should|can|do|does|will)\s+(it|that|this|there|i|u|you|a|an|the|my|heat|ice)\b"
+    r"|[,;]\s*(is|are|would|could|should|can|do|does|will)\s+(it|that|this|there|i|u|you|a|an|the|my|heat|ice|\w+ing)\b"
+    # "At what point is it worth...", "walking, good or bad", "heat, yes or no".
+    r"|\bat what\b|\b(good|ok|okay|yes|safe|fine) or (bad|not|no)\b"
     r"|\b(would|could|will|might|does|do)\b[^.,;!]{1,30}\bhelp\b",
     re.I,
 )

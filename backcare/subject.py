@@ -88,7 +88,8 @@ _FIRST_PERSON_PAIN = re.compile(
 )
 _AGE_BEFORE = re.compile(_NUMBER + r"[\s-]*(?:years?|yrs?)?[\s-]*old\b|\b" + _NUMBER + r"\s*(?:yo|y/o)\b")
 _AGE_AFTER = re.compile(r"^(?:'s|\s+is|\s*,|\s*\()?\s*(?:who(?:'s|\s+is)\s+)?" + _AGE)
-_PRONOUN_AGE = re.compile(r"\b(?:he|she|they)(?:'s|\s+is|\s+are|\s+was)\s+" + _AGE)
+# Also "hes 74" and "shes 15", as people text it.
+_PRONOUN_AGE = re.compile(r"\b(?:he|she|they)(?:'?s|\s+is|\s+are|\s+was)\s+" + _AGE)
 _OWN_AGE = re.compile(r"\bi(?:'m| am|m)\s+" + _AGE)
 # The person asks for themselves again: "what about me?", "I've got it too".
 _SELF = re.compile(

@@ -32,9 +32,11 @@ def onset_patterns() -> List[Dict]:
         [{"LOWER": {"IN": ["for", "past", "last"]}}, count, {"LOWER": {"IN": UNITS}}],
         [{"LOWER": {"IN": ["for", "past", "last"]}}, {"LOWER": {"IN": ["a", "an", "the"]}, "OP": "?"},
          {"LOWER": {"IN": FUZZY_COUNT}, "OP": "?"}, {"LOWER": "of", "OP": "?"}, {"LOWER": {"IN": UNITS}}],
-        [count, {"LOWER": {"IN": UNITS}}],
-        # "over a week", "more than 2 weeks", "nearly a month".
-        [{"LOWER": {"IN": ["over", "more", "nearly", "almost", "about", "around"]}}, {"LOWER": "than", "OP": "?"},
+        # Not "one day" bare: "better one day and worse the next" names no onset.
+        [{"LIKE_NUM": True, "LOWER": {"NOT_IN": ["one"]}}, {"LOWER": {"IN": UNITS}}],
+        # "over a week", "more than 2 weeks", "nearly a month", "more like a week".
+        [{"LOWER": {"IN": ["over", "more", "nearly", "almost", "about", "around"]}},
+         {"LOWER": {"IN": ["than", "like"]}, "OP": "?"},
          {"LOWER": {"IN": ["a", "an"]}}, {"LOWER": {"IN": UNITS}}],
         [{"LOWER": {"IN": ["since", "on", "last"]}}, {"LOWER": {"IN": WEEKDAYS}}],
     ]

@@ -14,13 +14,14 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.encoder import get_encoder
 from backcare.guidance_loader import get_store
 from backcare.ranking import ALSO, RANKING, GuidanceIndex, Scored
 from nlu.components import UntrainedComponent
+from nlu.intents import set_intent
 
 LIMIT = 20
 # A second question counts when its own best entry is at least this good (a cosine-scale score).
@@ -30,6 +31,13 @@ MIN_QUESTION_WORDS = 3
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 # A question sentence this long says what it asks without the sentences before it.
 MIN_ASKED_WORDS = 4
+# "Tens machine any good": a message that fits a guidance entry this well is in scope, whatever
+# the classifier says of a few words (its "out of scope" flips between trainings). None of the
+# out-of-scope training examples fits any entry above 0.9, nor does "the price of a massage gun
+# on amazon".
+IN_SCOPE_ABOVE = 1.0
+UNSURE_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
+ASK_GUIDANCE = "ask_guidance"
 
 
 def asked_sentence(text: str) -> Optional[str]:
@@ -62,12 +70,19 @@ class GuidanceRanker(UntrainedComponent):
         return self._index
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Rank the entries for each message with text (button payloads name their entry)."""
+        """Rank the entries for each message with text (button payloads name their entry).
+
+        A message the classifier was unsure of, or read as out of scope, that fits an entry
+        above ``IN_SCOPE_ABOVE`` becomes ``ask_guidance``.
+        """
         for message in messages:
             text = message.get(TEXT)
             if text and not text.startswith("/"):
                 ranking = self.rank(text)
                 message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
+                unsure = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in UNSURE_INTENTS
+                if unsure and ranking and ranking[0].score >= IN_SCOPE_ABOVE:
+                    set_intent(message, ASK_GUIDANCE)
                 also = self.second_question(text, ranking[0].entry_id if ranking else "")
                 if also is not None:
                     message.set(ALSO, also, add_to_output=True)

@@ -28,6 +28,8 @@ from nlu.clauses import Clause
 CONTRACTIONS = {
     "n't": "not", "nt": "not", "ca": "can", "wo": "will", "sha": "shall", "'m": "be", "'re": "be",
     "'s": "be", "'ve": "have", "'d": "would", "'ll": "will", "cannot": "can",
+    # "theyre", "hes", "im", "ive" without the apostrophe: the tokenizer splits them the same way.
+    "re": "be", "s": "be", "m": "be", "ve": "have", "ll": "will",
     # Texting spellings of "can't"/"don't" that the tokenizer keeps whole.
     "cnt": "not", "carnt": "not", "cannae": "not", "dnt": "not", "cudnt": "not", "didn": "not",
 }

@@ -737,3 +737,73 @@ async def test_a_bare_onset_after_a_question_on_something_else_is_noted_not_re_a
     dispatcher = CollectingDispatcher()
     await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns, slots), domain)
     assert not any(m.get("entry_id") for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("after", "escalates"),
+    [
+        ("can he go swimming?", True),
+        # Seen by a doctor since: the question is answered.
+        ("the gp has checked him over now. can he go swimming?", False),
+    ],
+)
+async def test_a_past_cancer_stays_true_of_the_person_it_was_said_of(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], after: str, escalates: bool
+) -> None:
+    turns = [("my uncle had prostate cancer a while back and now his back hurts", "red_flag_urgent", [], None),
+             (after, "ask_guidance", [], None)]
+    tracker = conversation(index, turns)
+    tracker.events.insert(1, {"event": "bot", "text": "...",
+                              "metadata": {"red_flag_tier": "urgent", "red_flag_signs": ["cancer_history"]}})
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    [reply] = dispatcher.messages
+    assert ("red_flag_tier" in reply) is escalates
+    assert reply.get("red_flag_signs") == (["cancer_history"] if escalates else None)
+
+
+async def test_what_is_handled_is_the_equipment_named_before_another_topic(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("picked up a foam roller in the sale", "ask_guidance", [("equipment", "foam roller")],
+              "equipment.foam_roller_mid_back"),
+             ("are stretches good for a stiff back?", "ask_guidance", [], "exercise.gentle_stretches"),
+             ("ok", "affirm", [], None),
+             ("can i use it at the bottom of my spine?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == "equipment.foam_roller_where"
+
+
+async def test_an_it_that_stands_for_nothing_does_not_point_back(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("is an acupressure mat any good", "ask_guidance", [("equipment", "acupressure mat")],
+              "equipment.acupressure_mat_how_long"),
+             ("is it normal that my back feels fine one day and awful the next?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"].startswith("outlook.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A pain told, nothing asked: the advice on everyday back pain, not a chance best entry.
+        ("my back has been killing me since yesterday", "pain.ordinary_back_pain"),
+        # A question, or a statement about something an entry is about, gets that entry.
+        ("my back has been killing me since yesterday, is a hot bath ok?", "heat_ice.no_heat_first_48h"),
+        ("my back aches after sitting at my desk all day", None),
+    ],
+)
+async def test_a_pain_told_without_a_question_gets_the_everyday_advice(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], text: str, expected: Optional[str]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "ask_guidance", [("onset", "yesterday")], slots={"onset": "yesterday"}, index=index)
+    await ActionAnswerGuidance(store).run(dispatcher, tracker, domain)
+    [reply] = dispatcher.messages
+    if expected is None:
+        assert reply["entry_id"] != "pain.ordinary_back_pain"
+    else:
+        assert reply["entry_id"] == expected

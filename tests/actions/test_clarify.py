@@ -85,3 +85,10 @@ async def test_what_do_i_do_right_after_an_escalation_gets_it_again(store: Guida
 
 def test_the_capabilities_action_answers_its_intent(domain: Dict[str, Any]) -> None:
     assert "action_capabilities" in domain["actions"]
+
+
+async def test_a_message_that_only_says_who_it_is_for_is_acknowledged(
+    store: GuidanceStore, index: GuidanceIndex
+) -> None:
+    [message] = await clarify(store, unclear(index, "my stepdad is 66", ("out_of_scope", 0.6)))
+    assert message["text"] == "OK, advice for your stepdad. What would you like to know?"

@@ -2,6 +2,7 @@
 
 from typing import Any, Dict
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -55,3 +56,13 @@ async def test_unknown_entry_in_a_payload_lists_topics(store: GuidanceStore, dom
     tracker = make_tracker("/ask_entry", "ask_entry", [("entry_id", "nope.nothing")])
     assert await ActionAnswerEntry(store).run(dispatcher, tracker, domain) == []
     assert dispatcher.messages[0]["response"] == "utter_capabilities"
+
+
+@pytest.mark.parametrize(("text", "more"), [("lol ok", False), ("right, got it", False), ("yes please", True)])
+async def test_an_ok_takes_the_answer_in_and_a_yes_asks_for_more(
+    store: GuidanceStore, domain: Dict[str, Any], text: str, more: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionTellMore(store).run(dispatcher, make_tracker(text, "affirm", slots=LAST), domain)
+    assert bool(events) is more
+    assert (dispatcher.messages[0].get("response") == "utter_anything_else") is not more

@@ -76,6 +76,8 @@ def test_the_persons_own_reckoning_of_the_corrected_time_wins() -> None:
         # A day the entity patterns miss ("it was monday"), counted from the day said to be today.
         ("no hang about, it was monday not last night. today's friday", ["last night", "today"], "4 days ago"),
         ("sorry, that was last friday. it's wednesday today", ["last friday", "today"], "5 days ago"),
+        # "It's monday lunchtime" says what day it is too; "ignore my maths" takes back the time said.
+        ("ignore my maths, it was saturday night and its monday lunchtime", [], "2 days ago"),
         # Without a day said for today, the day itself is kept for the onset reader.
         ("no wait, it was sunday", [], "sunday"),
     ],

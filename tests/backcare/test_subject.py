@@ -17,6 +17,7 @@ from backcare.subject import Subject, follow, named_subject, of_conversation
         ("my father-in-law is 60 and his back aches", Subject("your father-in-law", 60)),
         ("my 15yo daughter pulled something in her back", Subject("your daughter", 15)),
         ("what stretches would help my husband, he's sixty", Subject("your husband", 60)),
+        ("my grandad's back has gone, hes 74", Subject("your grandad", 74)),
         # Ages said other ways: a relative clause, brackets, "turned", compound words, a decade.
         ("my grandma, who's 86, has put her back out", Subject("your grandma", 86)),
         ("my stepdad (64) keeps getting a stiff back", Subject("your stepdad", 64)),

@@ -196,3 +196,30 @@ def test_what_to_do_right_after_an_escalation_gets_the_escalation_again(rasa_ser
     assert tier(talk) == "emergency"
     reply = talk.text("ok so what do i do")
     assert tier(talk) == "emergency" and "not a doctor" in reply and "did you mean" not in reply
+
+
+def test_a_past_cancer_holds_for_the_next_question_about_that_person(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    assert "advice for your stepmum" in talk.text("my stepmum is 63").lower()
+    talk.text("she had breast cancer a few years ago and now her lower back aches all the time")
+    assert tier(talk) == "urgent"
+    reply = talk.text("can she go for walks?")
+    assert tier(talk) == "urgent" and "cancer" in reply
+    talk.text("she's been seen by her doctor now, they said it's fine. can she go for walks?")
+    assert tier(talk) == "" and answer_text(talk).startswith("for your stepmum: ")
+
+
+def test_it_handled_is_the_equipment_named_before_another_topic(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    for message in ("got a foam roller for my birthday", "are stretches good for a stiff back?", "cheers"):
+        talk.text(message)
+    talk.text("can i use it at the very bottom of my back?")
+    assert last_entry(talk) == "equipment.foam_roller_where"
+
+
+def test_a_plain_ok_after_an_answer_says_nothing_new(rasa_server: Server) -> None:
+    talk = chat(rasa_server)
+    talk.text("do stretches help a stiff back?")
+    assert "anything else" in talk.text("ah ok").lower() and last_entry(talk) == ""
+    talk.text("how often should i do it?")
+    assert last_entry(talk).startswith("exercise.")

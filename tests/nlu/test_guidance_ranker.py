@@ -1,5 +1,6 @@
 """The guidance ranker component on real messages, with the real store and encoder."""
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.ranking import GuidanceIndex
@@ -38,3 +39,19 @@ def test_the_question_after_told_context_is_ranked_on_its_own_too() -> None:
     assert asked_sentence("how do I carry a heavy box?") is None
     assert asked_sentence("is it bad? it hurts. what now?") is None
     assert asked_sentence("it hurts. why?") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Fits an entry well: in scope, whatever the classifier said.
+        ("tens machine any good", "ask_guidance"),
+        # Fits none that well: left as read.
+        ("what's the price of a massage gun on amazon", "out_of_scope"),
+        ("crypto prices today", "out_of_scope"),
+    ],
+)
+def test_a_message_that_fits_an_entry_well_is_in_scope(index: GuidanceIndex, text: str, intent: str) -> None:
+    message = Message(data={"text": text, "intent": {"name": "out_of_scope", "confidence": 0.7}})
+    GuidanceRanker({}, index).process([message])
+    assert message.get("intent")["name"] == intent

@@ -104,6 +104,7 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "fever? no",
         "numbness: none",
         "i had trouble peeing years ago but it's fine now",
+        "both my legs went numb in the freezing rain but theyre fine now",
         "i had a fever but it went away",
         "it's been 2 weeks and no better",
         "i'm 30 and it's the first time my back hurts",
@@ -340,6 +341,8 @@ def test_someone_elses_sign_beside_the_writers_back(
     [
         # A first-ever back pain in the words of someone passing it on, with the age said ...
         ("my dad's 71 and he says he's never had back trouble in his life until this week", ("age_onset",), []),
+        # Texted without apostrophes: "hes 74" is he + s, as "he's" is he + 's.
+        ("my grandad hurt his back, hes 74 and never had a bad back in his life before", ("age_onset",), []),
         # ... or left for an earlier turn to give ("my little girl is 9").
         ("she came home saying her back hurts and she's never said that before", (), ["age_onset"]),
         # "Never said that before" about something other than the back is no sign.
