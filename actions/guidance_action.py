@@ -65,13 +65,17 @@ _NOT_POINTING = re.compile(
     r"(?:normal|ok|okay|alright|safe|bad|good|better|best|worse|true|possible|likely|common|wise|fine|usual|unusual)"
     r"\s+(?:to|for|that|if|when|my|i|i'm|im)\b|\bdoes it matter\b"
     r"|\bone\s+(?:day|night|week|morning|evening|minute|moment|time|side|leg|hip|foot|of|or|more|bit|thing)\b"
+    # "It's been a week", "it's killing me", "once it's better": the pain, not a thing named before.
+    r"|\bit(?:'s|s| is| has)\s+(?:been|getting|hurting|killing|sore|aching|better|worse|gone|over|bad)\b"
+    r"|\b(?:once|when|until|till|before|after)\s+it(?:'s|s| is)\b"
 )
 # A question that does something physical with "it" ("how long do I lie on it?", "can I use it on
-# my lower back?"): "it" is a piece of equipment or a therapy, even when the turns since named none.
+# my lower back?", "how hard should I go at it?"): "it" is a piece of equipment or a therapy, even
+# when the turns since named none.
 _HANDLES_IT = re.compile(
     r"\b(?:use|using|lie|lying|lay|laying|put|putting|roll|rolling|lean|leaning|sit|sitting|sleep|sleeping"
     r"|leave|wear|wearing|press|pressing|hold|holding|place|strap|apply|stand)\s+(?:\w+\s+)?(?:on\s+|against\s+)?"
-    r"(?:it|them|one)\b"
+    r"(?:it|them|one)\b|\bgo\s+(?:at|with|on)\s+(?:it|them)\b"
 )
 
 
@@ -210,7 +214,8 @@ class GuidanceAction(StoreAction):
         # "Never mind that, how should I sit?" dismisses what came before rather than pointing at it.
         question = _DISMISSAL.sub(" ", question_sentence(tracker))
         words = re.findall(r"[a-z']+", question)
-        pointers = set(re.findall(r"[a-z']+", _NOT_POINTING.sub(" ", question))) & POINTING_WORDS
+        # "It's worth a try?" points too: "it's" is "it" and "'s".
+        pointers = set(re.findall(r"[a-z]+", _NOT_POINTING.sub(" ", question))) & POINTING_WORDS
         return bool(pointers) or len(words) <= SHORT_FOLLOW_UP_WORDS
 
     def repeat_escalation(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -37,11 +37,16 @@ _POINTING_BACK = re.compile(
     r"|back to (the|my|that))\b(?P<rest>.*)"
 )
 _ABOUT_AGAIN = re.compile(r"\babout\b(?P<rest>.+)\bagain\b")
-# "The gel one again", "that sleep bit again": a part named by its subject, asked for again.
-_PART = r"(?:one|bit|part|thing|answer|stuff|advice)"
-_THE_AGAIN = re.compile(r"\b(?:the|that)\b(?P<rest>(?:\s+[\w'-]+){1,3}?)\s+" + _PART + r"\b.*\bagain\b")
+# "The gel one again", "that sleep bit again", "those gentle ones again": a part named by its
+# subject, asked for again.
+_PART = r"(?:ones?|bits?|parts?|things?|answers?|stuff|advice)"
+_THE_AGAIN = re.compile(
+    r"\b(?:the|that|those|these)\b(?P<rest>(?:\s+[\w'-]+){1,3}?)\s+" + _PART + r"\b.*\b(?:again|once more)\b"
+)
 # "The one about getting up", "that bit on ice": an earlier answer named by what it was about.
-_THE_ONE_ABOUT = re.compile(r"\b(?:the|that)\s+" + _PART + r"\s+(?:about|on|re|regarding|for)\b(?P<rest>.+)")
+_THE_ONE_ABOUT = re.compile(
+    r"\b(?:the|that|those|these)\s+" + _PART + r"\s+(?:about|on|re|regarding|for)\b(?P<rest>.+)"
+)
 # "Can you go over the brace thing again?", "say the ice bit again", "repeat the part about ice".
 _AGAIN = re.compile(
     r"\b(?:tell me|say|go over|explain)\s+(?:that\s+|it\s+)?again\b(?P<after>.+)"

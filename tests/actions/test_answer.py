@@ -807,3 +807,24 @@ async def test_a_pain_told_without_a_question_gets_the_everyday_advice(
         assert reply["entry_id"] != "pain.ordinary_back_pain"
     else:
         assert reply["entry_id"] == expected
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        # "It's" points back as "it" does.
+        ("would it be worth a go?", "treatments.tens"),
+        ("honestly, do you reckon it's worth a go?", "treatments.tens"),
+        # "Once it's better" is the pain: a clear question on a new topic is not dragged back.
+        ("how do i stop my back going again once it's better?", "outlook.prevention"),
+    ],
+)
+async def test_its_points_back_unless_it_is_the_pain(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any], last: str, expected: str
+) -> None:
+    turns = [("my physio mentioned a tens machine", "ask_guidance", [], "treatments.tens"),
+             ("is back pain usually gone in a month?", "ask_guidance", [], "outlook.how_long"),
+             (last, "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == expected

@@ -26,6 +26,8 @@ from backcare.recall import EARLIER, FIRST, OTHER, SECOND, THIRD, asks_repeat, r
         ("remind me in two days", None),
         # Asking to hear it again in other words, with what to look for.
         ("sorry can you go over the brace thing again", EARLIER),
+        ("remind me, those easy stretch ones again?", EARLIER),
+        ("the bit about ice packs once more", EARLIER),
         ("tell me again about the mattress", EARLIER),
         ("could you repeat the bit about ice", EARLIER),
         # ...and without: the classifier's ask_repeat, or an ordinary question.
