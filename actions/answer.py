@@ -48,6 +48,12 @@ _PAIN_WORDS = re.compile(
     r"\b(?:pain\w*|hurt\w*|sore|aches?|aching|achy|killing|agony|stiff\w*|twinge\w*|spasm\w*|tweak\w*|pulled|strain\w*"
     r"|(?:put|did|done|ricked|cricked) (?:my|his|her|their) back|(?:back|it) (?:went|has gone|'s gone|is playing up))\b"
 )
+# "What should she do?", "so what do I do now?": asked of a back pain with nothing more said, the
+# same everyday advice.
+_WHAT_TO_DO = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|but|well|right)\W+)*(?:what|wat|wot)\s+(?:should|can|do|shall|could|would|must)\s+"
+    r"(?:i|she|he|they|we|u|you)\s+(?:do|try)(?:\s+(?:now|then|about it|about this|for it|for this|next|instead))?\W*$"
+)
 # After the general heat-or-ice rule, when the person cannot say when the pain started.
 GENERAL_RULE_STANDS = "That's fine: go by the rule above, and if in doubt, leave heat off and use a wrapped cold pack."
 
@@ -133,7 +139,7 @@ class ActionAnswerGuidance(GuidanceAction):
         )
 
     def tells_pain_only(self, tracker: Tracker) -> bool:
-        """Whether the message tells of a pain and asks nothing that an entry answers better than the rest.
+        """Whether the message tells of a pain, or asks what to do, and nothing an entry answers better than the rest.
 
         Not when it names equipment or a therapy, nor right after an escalation (a vague message
         then asks about the escalation).
@@ -143,12 +149,10 @@ class ActionAnswerGuidance(GuidanceAction):
         ranking = sorted(message.get(RANKING) or [], key=lambda i: -float(i.get("score") or 0.0))[:3]
         scores = [float(i.get("score") or 0.0) for i in ranking]
         topics = {entry.topic for entry in (self.store.get(str(i.get("id"))) for i in ranking) if entry is not None}
+        flat = len(scores) == 3 and scores[0] - scores[2] < FLAT_MARGIN and len(topics) > 1
+        told = flat and _PAIN_WORDS.search(text) is not None and not english.is_question(text)
         return (
-            len(scores) == 3
-            and scores[0] - scores[2] < FLAT_MARGIN
-            and len(topics) > 1
-            and _PAIN_WORDS.search(text) is not None
-            and not english.is_question(text)
+            (told or _WHAT_TO_DO.match(text) is not None)
             and not [e for e in message.get("entities") or [] if e.get("entity") in (names.EQUIPMENT, names.THERAPY)]
             and escalated_last_turn(tracker) is None
         )

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import names
 from actions.answer import ActionAnswerGuidance
 from actions.base import StoreAction
+from backcare import english
 from backcare.guidance_schema import Entry
 
 # While the onset form asks, "why?" and "source?" are about the answer that is coming.
@@ -102,10 +103,16 @@ class ActionTellMore(FollowUpAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        """Give the first follow-up of the last entry, setting last_entry to it; a plain "ok" gets "anything else?"."""
-        if ACKNOWLEDGEMENT.match(tracker.latest_message.get("text") or ""):
+        """Give the first follow-up of the last entry, setting last_entry to it; a plain "ok" gets "anything else?".
+
+        A question read as a yes ("how long for?") is answered as the question it is.
+        """
+        text = tracker.latest_message.get("text") or ""
+        if ACKNOWLEDGEMENT.match(text):
             dispatcher.utter_message(response="utter_anything_else")
             return []
+        if tracker.latest_message.get("intent", {}).get("name") == names.AFFIRM and english.is_question(text):
+            return await ActionAnswerGuidance(self._store).run(dispatcher, tracker, domain)
         entry = self.last(dispatcher, tracker)
         if entry is None:
             return []

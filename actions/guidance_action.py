@@ -68,6 +68,7 @@ _NOT_POINTING = re.compile(
     # "It's been a week", "it's killing me", "once it's better": the pain, not a thing named before.
     r"|\bit(?:'s|s| is| has)\s+(?:been|getting|hurting|killing|sore|aching|better|worse|gone|over|bad)\b"
     r"|\b(?:once|when|until|till|before|after)\s+it(?:'s|s| is)\b"
+    r"|\bit\s+(?:twing\w*|hurt\w*|ach\w*|flar\w*|spasm\w*|kill\w*|playing up|going again)"
 )
 # A question that does something physical with "it" ("how long do I lie on it?", "can I use it on
 # my lower back?", "how hard should I go at it?"): "it" is a piece of equipment or a therapy, even

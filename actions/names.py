@@ -27,6 +27,8 @@ ASK_WHY = "ask_why"
 ASK_MORE = "ask_more"
 ASK_SOURCE = "ask_source"
 ASK_ENTRY = "ask_entry"
+# A yes after an answer means "tell me more" (data/rules/followups.yml).
+AFFIRM = "affirm"
 
 # Forms and responses.
 ONSET_FORM = "onset_form"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from backcare.encoder import get_encoder
@@ -31,12 +31,14 @@ MIN_QUESTION_WORDS = 3
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 # A question sentence this long says what it asks without the sentences before it.
 MIN_ASKED_WORDS = 4
-# "Tens machine any good": a message that fits a guidance entry this well is in scope, whatever
-# the classifier says of a few words (its "out of scope" flips between trainings). None of the
-# out-of-scope training examples fits any entry above 0.9, nor does "the price of a massage gun
-# on amazon".
+# "Tens machine any good", "would a hot shower help": a message that fits a guidance entry this
+# well is a guidance question, whatever the classifier says of a few words (its "out of scope" or
+# "what can you do?" flips between trainings). None of the out-of-scope training examples fits any
+# entry above 0.9; one that names a thing of the guidance's vocabulary needs less.
 IN_SCOPE_ABOVE = 1.0
-UNSURE_INTENTS = frozenset({"out_of_scope", "nlu_fallback"})
+NAMED_IN_SCOPE_ABOVE = 0.8
+UNSURE_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "ask_capabilities"})
+THING_ENTITIES = frozenset({"equipment", "therapy"})
 ASK_GUIDANCE = "ask_guidance"
 
 
@@ -72,21 +74,28 @@ class GuidanceRanker(UntrainedComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         """Rank the entries for each message with text (button payloads name their entry).
 
-        A message the classifier was unsure of, or read as out of scope, that fits an entry
-        above ``IN_SCOPE_ABOVE`` becomes ``ask_guidance``.
+        A message the classifier was unsure of (or read as out of scope, or as "what can you
+        do?") that fits an entry well becomes ``ask_guidance`` (:meth:`in_scope`).
         """
         for message in messages:
             text = message.get(TEXT)
             if text and not text.startswith("/"):
                 ranking = self.rank(text)
                 message.set(RANKING, [s.to_json() for s in ranking], add_to_output=True)
-                unsure = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in UNSURE_INTENTS
-                if unsure and ranking and ranking[0].score >= IN_SCOPE_ABOVE:
+                if ranking and self.in_scope(message, ranking[0].score):
                     set_intent(message, ASK_GUIDANCE)
                 also = self.second_question(text, ranking[0].entry_id if ranking else "")
                 if also is not None:
                     message.set(ALSO, also, add_to_output=True)
         return messages
+
+    @staticmethod
+    def in_scope(message: Message, best: float) -> bool:
+        """Whether a message the classifier was unsure of fits an entry well enough to be a guidance question."""
+        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in UNSURE_INTENTS:
+            return False
+        named = any(e.get(ENTITY_ATTRIBUTE_TYPE) in THING_ENTITIES for e in message.get(ENTITIES) or [])
+        return best >= (NAMED_IN_SCOPE_ABOVE if named else IN_SCOPE_ABOVE)
 
     def rank(self, text: str) -> List[Scored]:
         """The best entries for the message, or for its question when context comes first.

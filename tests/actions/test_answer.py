@@ -794,6 +794,8 @@ async def test_an_it_that_stands_for_nothing_does_not_point_back(
         # A question, or a statement about something an entry is about, gets that entry.
         ("my back has been killing me since yesterday, is a hot bath ok?", "heat_ice.no_heat_first_48h"),
         ("my back aches after sitting at my desk all day", None),
+        # Asked what to do, with nothing more said.
+        ("ok so what should he do now?", "pain.ordinary_back_pain"),
     ],
 )
 async def test_a_pain_told_without_a_question_gets_the_everyday_advice(
@@ -828,3 +830,14 @@ async def test_its_points_back_unless_it_is_the_pain(
     dispatcher = CollectingDispatcher()
     await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
     assert dispatcher.messages[0]["entry_id"] == expected
+
+
+async def test_it_that_hurts_is_the_pain_not_the_thing_named_before(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    turns = [("is a memory foam topper worth getting?", "ask_guidance", [("equipment", "memory foam topper")],
+              "equipment.memory_foam_topper"),
+             ("how do i get out of bed in the morning without it twinging?", "ask_guidance", [], None)]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    assert dispatcher.messages[0]["entry_id"] == "sleep.getting_out_of_bed"

@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followups import ActionAnswerEntry, ActionCiteSource, ActionExplainWhy, ActionTellMore
+from backcare.ranking import GuidanceIndex
 from backcare.store import GuidanceStore
 from tests.conftest import make_tracker, said
 
@@ -66,3 +67,13 @@ async def test_an_ok_takes_the_answer_in_and_a_yes_asks_for_more(
     events = await ActionTellMore(store).run(dispatcher, make_tracker(text, "affirm", slots=LAST), domain)
     assert bool(events) is more
     assert (dispatcher.messages[0].get("response") == "utter_anything_else") is not more
+
+
+async def test_a_question_read_as_a_yes_is_answered(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    slots = {"last_entry": "equipment.tennis_ball", "equipment": "tennis ball"}
+    tracker = make_tracker("how long do i keep it there?", "affirm", slots=slots, index=index)
+    await ActionTellMore(store).run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["entry_id"] == "equipment.ball_how_long"

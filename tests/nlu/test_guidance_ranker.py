@@ -1,5 +1,7 @@
 """The guidance ranker component on real messages, with the real store and encoder."""
 
+from typing import List, Tuple
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
@@ -42,16 +44,21 @@ def test_the_question_after_told_context_is_ranked_on_its_own_too() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "intent"),
+    ("text", "read_as", "entities", "intent"),
     [
-        # Fits an entry well: in scope, whatever the classifier said.
-        ("tens machine any good", "ask_guidance"),
-        # Fits none that well: left as read.
-        ("what's the price of a massage gun on amazon", "out_of_scope"),
-        ("crypto prices today", "out_of_scope"),
+        # Fits an entry well: a guidance question, whatever the classifier said.
+        ("tens machine any good", "out_of_scope", [], "ask_guidance"),
+        # Names a thing the guidance covers and fits its entry: less is needed.
+        ("would a hot shower help", "ask_capabilities", [("therapy", "hot shower")], "ask_guidance"),
+        # Fits none well: left as read.
+        ("crypto prices today", "out_of_scope", [], "out_of_scope"),
+        ("what can you do", "ask_capabilities", [], "ask_capabilities"),
     ],
 )
-def test_a_message_that_fits_an_entry_well_is_in_scope(index: GuidanceIndex, text: str, intent: str) -> None:
-    message = Message(data={"text": text, "intent": {"name": "out_of_scope", "confidence": 0.7}})
+def test_a_message_that_fits_an_entry_well_is_a_guidance_question(
+    index: GuidanceIndex, text: str, read_as: str, entities: List[Tuple[str, str]], intent: str
+) -> None:
+    message = Message(data={"text": text, "intent": {"name": read_as, "confidence": 0.7},
+                            "entities": [{"entity": e, "value": v} for e, v in entities]})
     GuidanceRanker({}, index).process([message])
     assert message.get("intent")["name"] == intent
