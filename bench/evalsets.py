@@ -222,6 +222,7 @@ async def score_dev(url: str, only: Optional[str] = None) -> Dict[str, Any]:
     """The development sets against the bot at ``url``; ``only``: just the one whose name starts so."""
     scorers = {"red_flags.csv": red_flags, "red_flags_new.csv": red_flags,
                "red_flags_plain.csv": red_flags, "red_flags_fresh2.csv": red_flags, "red_flags_fresh3.csv": red_flags,
+               "red_flags_fresh4.csv": red_flags,
                "conversations.yml": conversations,
                "conversations_context.yml": conversations, "conversations_people.yml": conversations,
                "conversations_plain.yml": conversations,

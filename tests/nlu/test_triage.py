@@ -91,6 +91,14 @@ def test_figures_on_the_table(triage: Triage, nlp: Language, request: pytest.Fix
         ("trying to wee but it just won't come", Tier.EMERGENCY, ("urinary_retention",)),
         # "has gone" only says it is over at the end of a clause.
         ("the pain has gone down my leg to my foot", Tier.SOON, ("leg_pain_below_knee",)),
+        # Told in everyday words: hesitancy at the loo, tingling "bits", feeling rough, a year, a day one.
+        ("sat on the loo for ages this morning and it took forever to get anything going", Tier.EMERGENCY,
+         ("urinary_retention",)),
+        ("a buzzing numb feeling round my bits since lunch", Tier.EMERGENCY, ("saddle_numbness",)),
+        ("honestly feel proper rough with it, shivery too", Tier.URGENT, ("very_unwell", "fever")),
+        ("my lower back has hurt on and off since 2021", Tier.SOON, ("chronic_pain",)),
+        ("five weeks of physio and it's the same as day one", Tier.SOON, ("no_improvement",)),
+        ("the ache runs down my thigh into my shin", Tier.SOON, ("leg_pain_below_knee",)),
     ],
 )
 def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs: tuple) -> None:
@@ -105,6 +113,10 @@ def test_signs_found(triage: Triage, nlp: Language, text: str, tier: Tier, signs
         "numbness: none",
         "i had trouble peeing years ago but it's fine now",
         "both my legs went numb in the freezing rain but theyre fine now",
+        "my legs were numb after the spinal anaesthetic for my op, that was last year and fine ever since",
+        "dripping with sweat after spin class, my back feels looser though",
+        "my auntie had cancer, i dont, is swimming ok for my back?",
+        "i get the odd twinge over the years after gardening, nothing lasting",
         "i had a fever but it went away",
         "it's been 2 weeks and no better",
         "i'm 30 and it's the first time my back hurts",
