@@ -301,6 +301,16 @@ def conversation(
     return tracker
 
 
+async def answered(
+    store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
+    turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]],
+) -> str:
+    """The entry the answering action says for the last of ``turns`` (see :func:`conversation`)."""
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
+    return str(dispatcher.messages[0]["entry_id"])
+
+
 @pytest.mark.parametrize(
     ("question", "first", "correction", "onsets", "expected"),
     [
@@ -349,9 +359,7 @@ async def test_a_question_that_points_back_is_about_the_most_recent_subject(
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
     turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == expected
+    assert await answered(store, index, domain, turns) == expected
 
 
 async def test_an_age_said_after_a_first_back_pain_makes_it_urgent(
@@ -451,9 +459,7 @@ async def test_it_after_an_answer_on_pregnancy_is_the_pain_not_that_answer(
 ) -> None:
     turns = [("my partner is pregnant and her back hurts", "ask_guidance", [], "pregnancy.what_helps"),
              ("what medicine can she have for it?", "ask_guidance", [], None)]
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == "pregnancy.medicine"
+    assert await answered(store, index, domain, turns) == "pregnancy.medicine"
 
 
 async def test_a_new_question_that_sounds_like_a_correction_is_answered(
@@ -616,9 +622,7 @@ async def test_it_after_an_answer_about_an_unnamed_treatment_is_that_treatment(
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
     turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == expected
+    assert await answered(store, index, domain, turns) == expected
 
 
 async def test_the_second_answer_asked_for_by_its_place_is_said_again(
@@ -638,9 +642,7 @@ async def test_a_clear_question_about_the_same_thing_is_not_the_last_answer_agai
 ) -> None:
     turns = [("does massage on its own fix back pain?", "ask_guidance", [], "massage.only_with_exercise"),
              ("how soon after hurting my back can i massage it?", "ask_guidance", [], None)]
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == "massage.wait_after_injury"
+    assert await answered(store, index, domain, turns) == "massage.wait_after_injury"
 
 
 @pytest.mark.parametrize(("age", "for_a_child"), [(12, True), (40, False)])
@@ -678,9 +680,7 @@ async def test_it_is_the_thing_the_person_named_not_a_prop_another_answer_mentio
     store: GuidanceStore, index: GuidanceIndex, domain: Dict[str, Any],
     turns: Sequence[Tuple[str, str, Sequence[Tuple[str, str]], Optional[str]]], expected: str,
 ) -> None:
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == expected
+    assert await answered(store, index, domain, turns) == expected
 
 
 async def test_a_prop_an_answer_mentioned_is_it_when_the_person_named_nothing(
@@ -770,9 +770,7 @@ async def test_what_is_handled_is_the_equipment_named_before_another_topic(
              ("are stretches good for a stiff back?", "ask_guidance", [], "exercise.gentle_stretches"),
              ("ok", "affirm", [], None),
              ("can i use it at the bottom of my spine?", "ask_guidance", [], None)]
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == "equipment.foam_roller_where"
+    assert await answered(store, index, domain, turns) == "equipment.foam_roller_where"
 
 
 async def test_an_it_that_stands_for_nothing_does_not_point_back(
@@ -827,9 +825,7 @@ async def test_its_points_back_unless_it_is_the_pain(
     turns = [("my physio mentioned a tens machine", "ask_guidance", [], "treatments.tens"),
              ("is back pain usually gone in a month?", "ask_guidance", [], "outlook.how_long"),
              (last, "ask_guidance", [], None)]
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == expected
+    assert await answered(store, index, domain, turns) == expected
 
 
 async def test_it_that_hurts_is_the_pain_not_the_thing_named_before(
@@ -838,6 +834,4 @@ async def test_it_that_hurts_is_the_pain_not_the_thing_named_before(
     turns = [("is a memory foam topper worth getting?", "ask_guidance", [("equipment", "memory foam topper")],
               "equipment.memory_foam_topper"),
              ("how do i get out of bed in the morning without it twinging?", "ask_guidance", [], None)]
-    dispatcher = CollectingDispatcher()
-    await ActionAnswerGuidance(store).run(dispatcher, conversation(index, turns), domain)
-    assert dispatcher.messages[0]["entry_id"] == "sleep.getting_out_of_bed"
+    assert await answered(store, index, domain, turns) == "sleep.getting_out_of_bed"
