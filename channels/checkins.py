@@ -193,15 +193,18 @@ class CheckinDelivery:
         text = self.text(checkin, time.time())
         if self.telegram is None:
             return
-        try:
-            await self.telegram.send_text_with_buttons(checkin.sender_id, text, buttons_for(checkin))
-        except Exception:  # noqa: BLE001 - Telegram down or refusing: retry later, never drop
-            delay = await asyncio.to_thread(self.checkins.failed, checkin)
-            logger.warning("Could not send check-in %s to Telegram; retrying in %.0f s.", checkin.id, delay)
-            return
-        # Marked before it is written into the conversation: a failure there must not send it twice.
-        await asyncio.to_thread(self.checkins.delivered, checkin)
-        await self.record(agent, checkin, text)
+        # The conversation stays locked from the send until the check-in is in it: a reply typed
+        # the moment it arrives waits for the lock, so it is read as an answer to the check-in.
+        async with agent.lock_store.lock(checkin.sender_id):
+            try:
+                await self.telegram.send_text_with_buttons(checkin.sender_id, text, buttons_for(checkin))
+            except Exception:  # noqa: BLE001 - Telegram down or refusing: retry later, never drop
+                delay = await asyncio.to_thread(self.checkins.failed, checkin)
+                logger.warning("Could not send check-in %s to Telegram; retrying in %.0f s.", checkin.id, delay)
+                return
+            # Marked before it is written into the conversation: a failure there must not send it twice.
+            await asyncio.to_thread(self.checkins.delivered, checkin)
+            await self.write(agent, checkin, text)
 
     async def due_replies(self, agent: Any, sender_id: str) -> List[Dict[str, Any]]:
         """Claim the conversation's due check-ins and return them as replies to prepend."""
@@ -245,17 +248,24 @@ class CheckinDelivery:
         ]
 
     async def record(self, agent: Any, checkin: Checkin, text: str) -> None:
-        """Write the check-in into the conversation as the bot's message, with its slots."""
+        """Write the check-in into the conversation, holding the conversation's lock."""
+        async with agent.lock_store.lock(checkin.sender_id):
+            await self.write(agent, checkin, text)
+
+    async def write(self, agent: Any, checkin: Checkin, text: str) -> None:
+        """Write the check-in into the conversation as the bot's message, with its slots.
+
+        The caller holds the conversation's lock.
+        """
         events = self.events(checkin, text)
         try:
-            async with agent.lock_store.lock(checkin.sender_id):
-                tracker = await agent.processor.get_tracker(checkin.sender_id)
-                if checkin.kind != PAIN:
-                    said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != names.AFTER_48H_ENTRY]
-                    events.append(SlotSet(names.SAID_ENTRIES, [*said, names.AFTER_48H_ENTRY]))
-                for event in events:
-                    tracker.update(event)
-                await agent.processor.save_tracker(tracker)
+            tracker = await agent.processor.get_tracker(checkin.sender_id)
+            if checkin.kind != PAIN:
+                said = [e for e in tracker.get_slot(names.SAID_ENTRIES) or [] if e != names.AFTER_48H_ENTRY]
+                events.append(SlotSet(names.SAID_ENTRIES, [*said, names.AFTER_48H_ENTRY]))
+            for event in events:
+                tracker.update(event)
+            await agent.processor.save_tracker(tracker)
         except Exception:  # noqa: BLE001 - it was delivered: log, never send it again
             logger.exception("Check-in %s was delivered but could not be written into its conversation.", checkin.id)
 

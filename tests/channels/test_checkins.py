@@ -1,5 +1,6 @@
 """Check-in delivery in the Rasa server: retried after a back-off and sent once, quiet hours on the person's clock."""
 
+import asyncio
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -109,6 +110,38 @@ async def test_retention_days_erases_idle_conversations_unless_zero(
     agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
     assert await CheckinDelivery(checkins, store, None).retain(agent, now) == erased
     assert len(checkins.idle_conversations(now - 90 * 86400)) == 1 - erased
+
+
+class RepliedAtOnce(FlakyTelegram):
+    """Telegram where the person's reply reaches the server while the send is still returning."""
+
+    def __init__(self, agent: Any) -> None:
+        super().__init__(failures=0)
+        self.agent = agent
+        self.turn: asyncio.Task[List[str]]
+
+    async def send_text_with_buttons(self, recipient: str, text: str, buttons: List[Dict[str, Any]]) -> None:
+        await super().send_text_with_buttons(recipient, text, buttons)
+        self.turn = asyncio.get_running_loop().create_task(self.reply(recipient))
+        await asyncio.sleep(0.05)  # the reply's turn gets the loop before the check-in is recorded
+
+    async def reply(self, sender: str) -> List[str]:
+        """A turn as Rasa runs it: under the conversation's lock, reading what the bot said so far."""
+        async with self.agent.lock_store.lock(sender):
+            tracker = await self.agent.processor.get_tracker(sender)
+            return [e.text for e in tracker.events if e.type_name == "bot"]
+
+
+async def test_a_reply_typed_the_moment_the_check_in_arrives_sees_it(
+    tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHECKIN_QUIET_HOURS", "")
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    checkins.schedule_pain_check("telegram:42", 3, now=time.time() - 4)
+    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    telegram = RepliedAtOnce(agent)
+    await CheckinDelivery(checkins, store, telegram).tick(agent)
+    assert await telegram.turn == [PAIN_TEXT]
 
 
 def tracker_in(sender: str, zone: str) -> DialogueStateTracker:
