@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import names
 from actions.base import KINDS
-from actions.guidance_action import CLARIFY_BELOW, POINTING_WORDS, VAGUE_BELOW, GuidanceAction
+from actions.guidance_action import CLARIFY_BELOW, OFFER_FROM, POINTING_WORDS, VAGUE_BELOW, GuidanceAction
 from actions.history import asked_question, escalated_last_turn, referents
 from actions.pain_question import reask_if_replying
 from backcare import correction, english, recall, subject
@@ -115,11 +115,15 @@ class ActionAnswerGuidance(GuidanceAction):
             return self.answer(dispatcher, tracker, told)
         ranked = self.ranked(tracker)
         if not ranked or ranked[0][0] < CLARIFY_BELOW:
-            return self.clarify(dispatcher, tracker, [e for s, e in ranked if s >= CLARIFY_BELOW / 2])
+            return self.clarify(dispatcher, tracker, [e for s, e in ranked if s >= OFFER_FROM])
         best = ranked[0][1]
         if self.points_at_unnamed_equipment(tracker, ranked):
             return self.ask_which_equipment(dispatcher, tracker)
         also = self.store.get(str((tracker.latest_message.get(ALSO) or {}).get("id")))
+        if also is not None and also.id == best.id:
+            # The NLU named the second question against its own best entry; the conversation's
+            # bonuses chose that second one, so the question still waiting is the NLU's first.
+            also = self.store.get(str((tracker.latest_message.get(RANKING) or [{}])[0].get("id")))
         return self.answer(dispatcher, tracker, best, also)
 
     def aside(self, tracker: Tracker) -> bool:

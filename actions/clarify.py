@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance_action import CLARIFY_BELOW, GuidanceAction
+from actions.guidance_action import OFFER_FROM, GuidanceAction
 from actions.pain_question import reask_if_replying
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -39,7 +39,7 @@ class ActionClarify(GuidanceAction):
         ranking = [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
         if ranking and ranking[0].get("name") == OUT_OF_SCOPE_INTENT:
             return self.clarify(dispatcher, tracker, [])
-        return self.clarify(dispatcher, tracker, [e for score, e in self.ranked(tracker) if score >= CLARIFY_BELOW / 2])
+        return self.clarify(dispatcher, tracker, [e for score, e in self.ranked(tracker) if score >= OFFER_FROM])
 
 
 class ActionCapabilities(GuidanceAction):

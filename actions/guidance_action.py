@@ -48,9 +48,11 @@ _SMALL_CHILD = re.compile(r"\b(?:baby|babies|toddlers?|infants?|child|children|k
 ONSET_BONUS = 0.05
 # Below this the best entry is a guess: offer the best few as buttons instead of answering.
 # Every question of bench/dev/questions.csv scores 0.62 or more with its best entry; chit-chat
-# and gibberish ("whats the weather", "asdf") score under 0.45, and under half of this offers
-# no buttons at all.
+# and gibberish ("whats the weather", "asdf") score under 0.45.
 CLARIFY_BELOW = 0.55
+# Entries offered as buttons score at least this; with none, the out-of-scope answer. Gibberish
+# ("zzzz qqqq") reaches 0.28 with a short paraphrase by chance, so not just half of CLARIFY_BELOW.
+OFFER_FROM = 0.3
 MAX_CHOICES = 3
 CLARIFY = "Sorry, I'm not sure which of these you mean:"
 # The reply to a message that only says who the questions are about.

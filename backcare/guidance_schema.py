@@ -140,7 +140,13 @@ class Entry(BaseModel):
         """
         if not self.fits(hours):
             raise ValueError(f"{self.id} does not hold for an onset of {hours} hours")
-        text = self.advice if hours is None else self.advice.replace(ONSET_PLACEHOLDER, describe(hours))
+        text = self.advice
+        if hours is not None:
+            age = describe(hours)
+            # "about less than an hour ago" reads as a slip: an age that is a bound takes no "about".
+            if age.startswith("less than"):
+                text = text.replace(f"about {ONSET_PLACEHOLDER}", age)
+            text = text.replace(ONSET_PLACEHOLDER, age)
         return f"{text} {self.cautions[0]}" if self.cautions else text
 
     @validator("id")

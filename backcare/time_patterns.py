@@ -9,11 +9,12 @@ UNITS = with_plurals(tuple(u for u in ONSET_UNITS if UNIT_OF[u] != "minute"))
 ALL_UNITS = with_plurals(ONSET_UNITS)
 FUZZY_COUNT = list(FUZZY_COUNTS)
 
+# Not "right now": "should I ice it right now?" asks about now, it does not date the pain.
 PHRASES = [
     "yesterday", "today", "tonight", "this morning", "this afternoon", "this evening",
     "last night", "just now", "earlier today", "day before yesterday", "the day before yesterday",
     "last week", "last month", "the other day", "over the weekend", "last weekend",
-    "this week", "a while ago", "ages ago", "a while back", "right now", "an hour ago",
+    "this week", "a while ago", "ages ago", "a while back", "an hour ago",
     "all week", "since the weekend", "the weekend before last",
     # Chat shorthand for yesterday (backcare/onset.py reads them as 24 hours).
     "yday", "yest", "yesterdy", "day before yday",

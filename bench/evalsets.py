@@ -35,7 +35,9 @@ EVAL = REPO / "bench" / "eval"
 DEV = REPO / "bench" / "dev"
 QUESTION_SETS = ("fresh.csv", "new_topics.csv")
 # Tuning sets: short questions, and longer messages (context first, two questions, typos).
-DEV_QUESTION_SETS = ("questions.csv", "long_questions.csv", "questions_plain.csv", "questions_fresh.csv")
+DEV_QUESTION_SETS = (
+    "questions.csv", "long_questions.csv", "questions_plain.csv", "questions_fresh.csv", "questions_fresh2.csv"
+)
 TIERS = ("emergency", "urgent", "soon")
 # How each tier's escalation opens its advice (guidance/safety/red_flags.yml), most urgent first.
 TIER_PHRASES = (

@@ -10,6 +10,7 @@ the action server.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
@@ -102,16 +103,23 @@ class GuidanceRanker(UntrainedComponent):
 
         "No tingles, waterworks fine, just a sore back. What if a box is too heavy for me?": the
         told part pulls the whole message toward other entries, so the question sentence is
-        ranked on its own as well, and each entry keeps the better of its two scores.
+        ranked on its own as well. An entry keeps the better of its whole-message score and the
+        mean of the two: a bare "how do I manage my back?" after "I drive a lorry all day" must
+        not outrank the entry the context points to.
         """
         ranking = self.index.rank(text, LIMIT)
         question = asked_sentence(text)
         if question is None:
             return ranking
-        best = {s.entry_id: s for s in ranking}
+        whole = {s.entry_id: s for s in ranking}
+        # An entry outside the whole message's top LIMIT scores at most the last one in it.
+        floor = ranking[-1].score if ranking else 0.0
+        best = dict(whole)
         for scored in self.index.rank(question, LIMIT):
-            if scored.entry_id not in best or scored.score > best[scored.entry_id].score:
-                best[scored.entry_id] = scored
+            told = whole[scored.entry_id].score if scored.entry_id in whole else floor
+            mean = (told + scored.score) / 2
+            if mean > told:
+                best[scored.entry_id] = replace(scored, score=mean)
         return sorted(best.values(), key=lambda s: s.score, reverse=True)[:LIMIT]
 
     def second_question(self, text: str, main: str) -> Optional[Dict[str, object]]:

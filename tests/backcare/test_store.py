@@ -171,6 +171,9 @@ def test_render_fills_the_onset_and_refuses_one_that_does_not_fit(store: Guidanc
     for hours in (None, 6.0):
         with pytest.raises(ValueError):
             entry.render(hours)
+    fresh = store.get("heat_ice.no_heat_first_48h")
+    assert fresh is not None
+    assert fresh.render(0.5).startswith("Your pain started less than an hour ago,")
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,12 @@ def test_the_question_after_told_context_is_ranked_on_its_own_too() -> None:
     assert asked_sentence("it hurts. why?") is None
 
 
+def test_a_bare_question_after_told_context_keeps_the_context() -> None:
+    # Alone, "how do I manage my back?" is the prevention entry; after the driving it is driving.
+    ranking = GuidanceRanker({}).rank("I am a taxi driver and sit in the car ten hours a day. How do I manage my back?")
+    assert ranking[0].entry_id == "posture.driving"
+
+
 @pytest.mark.parametrize(
     ("text", "read_as", "entities", "intent"),
     [
