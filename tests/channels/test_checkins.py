@@ -50,6 +50,19 @@ class Processor:
         self.trackers[tracker.sender_id] = tracker
 
 
+def an_agent() -> SimpleNamespace:
+    """The parts of a Rasa agent check-in delivery uses: the lock store and the processor."""
+    return SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+
+
+def pain_checks_due(tmp_path: Path, *senders: str) -> CheckinStore:
+    """A check-in store where each sender's pain check-in fell due a moment ago."""
+    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
+    for sender in senders:
+        checkins.schedule_pain_check(sender, 3, now=time.time() - 4)
+    return checkins
+
+
 async def test_a_refused_send_is_retried_after_the_back_off_and_sent_once(
     tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,7 +74,7 @@ async def test_a_refused_send_is_retried_after_the_back_off_and_sent_once(
     checkins.schedule_heat_check("telegram:42", 6)
     checkins.schedule_heat_check("rest:me", 6)
     telegram = FlakyTelegram(failures=2)
-    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    agent = an_agent()
     delivery = CheckinDelivery(checkins, store, telegram)
 
     for step in (2.0, 0.5, 2.0, 4.0, 10.0, 10.0):
@@ -86,7 +99,7 @@ async def test_nothing_is_pushed_in_quiet_hours_and_it_goes_out_when_they_end(
     checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
     checkins.schedule_heat_check("telegram:42", 47.9)
     telegram = FlakyTelegram(failures=0)
-    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    agent = an_agent()
     delivery = CheckinDelivery(checkins, store, telegram)
     for _ in range(3):
         clock[0] += 3600
@@ -107,7 +120,7 @@ async def test_retention_days_erases_idle_conversations_unless_zero(
     checkins.schedule_heat_check("rest:old", 47.5, now=now - 100 * 86400)
     [old] = checkins.claim_due(now=now - 99 * 86400)
     checkins.delivered(old, now=now - 99 * 86400)
-    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    agent = an_agent()
     assert await CheckinDelivery(checkins, store, None).retain(agent, now) == erased
     assert len(checkins.idle_conversations(now - 90 * 86400)) == 1 - erased
 
@@ -136,9 +149,8 @@ async def test_a_reply_typed_the_moment_the_check_in_arrives_sees_it(
     tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHECKIN_QUIET_HOURS", "")
-    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
-    checkins.schedule_pain_check("telegram:42", 3, now=time.time() - 4)
-    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    checkins = pain_checks_due(tmp_path, "telegram:42")
+    agent = an_agent()
     telegram = RepliedAtOnce(agent)
     await CheckinDelivery(checkins, store, telegram).tick(agent)
     assert await telegram.turn == [PAIN_TEXT]
@@ -155,11 +167,9 @@ async def test_a_pain_check_in_asks_for_the_score_and_wants_the_reply_as_one(
     tmp_path: Path, store: GuidanceStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHECKIN_QUIET_HOURS", "")
-    checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 86400)
-    checkins.schedule_pain_check("telegram:42", 3, now=time.time() - 4)
-    checkins.schedule_pain_check("rest:me", 3, now=time.time() - 4)
+    checkins = pain_checks_due(tmp_path, "telegram:42", "rest:me")
     telegram = FlakyTelegram(failures=0)
-    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    agent = an_agent()
     delivery = CheckinDelivery(checkins, store, telegram)
     await delivery.tick(agent)
     assert [(m["to"], m["text"]) for m in telegram.sent] == [("telegram:42", PAIN_TEXT)]
@@ -203,7 +213,7 @@ async def test_forget_me_erases_the_button_payloads_the_telegram_connector_holds
     await memory.keep_payload("42", "#k", "a long payload quoting the person")
     checkins = CheckinStore(f"sqlite:///{tmp_path / 'trackers.db'}", 1)
     checkins.request_forget("telegram:42")
-    agent = SimpleNamespace(lock_store=InMemoryLockStore(), processor=Processor())
+    agent = an_agent()
     delivery = CheckinDelivery(checkins, store, None)
     delivery.start(lambda: None, lambda: memory)
     try:
